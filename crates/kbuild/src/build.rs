@@ -1,0 +1,386 @@
+//! Building one kernel commit: `make olddefconfig` then `make bzImage` out of tree, in a build
+//! directory kept across bisection steps (incremental), with a reproducible environment.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use crate::compiler::{Compiler, compiler_line_from_build, compiler_version_line};
+use crate::config_fixes::{ConfigFix, apply_config_fixes};
+use crate::root_cause::{RootCause, extract_root_cause};
+use crate::runner::{Ended, run};
+use crate::signature::{Signature, SignatureError, kernel_signature};
+
+/// Build-time identity baked into the kernel (`Linux version ... (USER@HOST) ... #VERSION TIMESTAMP`).
+pub const KBUILD_BUILD_TIMESTAMP: &str = "Thu Jan  1 00:00:00 UTC 2025";
+/// `KBUILD_BUILD_USER`.
+pub const KBUILD_BUILD_USER: &str = "culprit";
+/// `KBUILD_BUILD_HOST`.
+pub const KBUILD_BUILD_HOST: &str = "culprit";
+
+/// Whether to compile through ccache.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub enum Ccache {
+    /// Use `ccache` when it is in `PATH`, with its default or inherited `CCACHE_DIR`.
+    Auto,
+    /// Never.
+    Off,
+    /// Use ccache (an error if it is not installed) with this cache directory.
+    Dir(PathBuf),
+}
+
+/// How to build.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// `CC`.
+    pub compiler: Compiler,
+    /// ccache use.
+    pub ccache: Ccache,
+    /// `make -j`.
+    pub jobs: usize,
+    /// Whole build (olddefconfig + bzImage) deadline.
+    pub timeout: Duration,
+    /// Refuse to start with less free space than this in the build directory's file system.
+    pub min_free_bytes: u64,
+    /// Kernel `ARCH` (only `x86_64` is booted by culprit-vm).
+    pub arch: String,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            compiler: Compiler::Gcc,
+            ccache: Ccache::Auto,
+            jobs: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            timeout: Duration::from_secs(60 * 60),
+            min_free_bytes: 1 << 30,
+            arch: "x86_64".to_string(),
+        }
+    }
+}
+
+/// A built kernel.
+#[derive(Clone, Debug)]
+pub struct Kernel {
+    /// `BUILD/arch/x86/boot/bzImage`.
+    pub bzimage: PathBuf,
+    /// `BUILD/vmlinux`.
+    pub vmlinux: PathBuf,
+    /// The `compiler: ...` value.
+    pub compiler_line: String,
+    /// The kernel signature (reference §7.4).
+    pub signature: Signature,
+    /// make's combined output of this build.
+    pub log: PathBuf,
+    /// Wall time of the build.
+    pub duration: Duration,
+}
+
+/// A build that failed in make (a `skip` for the bisection).
+#[derive(Clone, Debug)]
+pub struct BuildFailure {
+    /// The first error line and the others.
+    pub root_cause: RootCause,
+    /// `compiler: ...` when known (syzbot prints it even for failed builds).
+    pub compiler_line: Option<String>,
+    /// make's combined output.
+    pub log: PathBuf,
+    /// make's exit status.
+    pub status: String,
+    /// Wall time until the failure.
+    pub duration: Duration,
+}
+
+/// Why no kernel came out.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// The config file does not exist or cannot be read.
+    #[error("cannot read kernel config {path}: {source}")]
+    Config {
+        /// The config file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The source directory is not a kernel tree.
+    #[error("{0} is not a kernel source tree (no Makefile and Kconfig)")]
+    NotKernelTree(PathBuf),
+    /// The build directory cannot be created or written.
+    #[error("build directory {path}: {source}")]
+    BuildDir {
+        /// The directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Too little free space to build.
+    #[error("no space for the build directory {path}: {available} bytes free, {needed} needed")]
+    NoSpace {
+        /// The directory.
+        path: PathBuf,
+        /// Free bytes.
+        available: u64,
+        /// The configured minimum.
+        needed: u64,
+    },
+    /// A required tool is not installed.
+    #[error("{tool} is not installed (not found in PATH)")]
+    MissingTool {
+        /// `make`, `ccache`, the compiler...
+        tool: String,
+    },
+    /// make could not be started.
+    #[error("cannot run make in {dir}: {source}")]
+    Spawn {
+        /// The source dir.
+        dir: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// make failed: compile or link error.
+    #[error("failed building: {}", .0.root_cause.line)]
+    Failed(Box<BuildFailure>),
+    /// The deadline passed; make was killed.
+    #[error("build timed out after {timeout:?} (log {log})")]
+    TimedOut {
+        /// The deadline.
+        timeout: Duration,
+        /// make's output so far.
+        log: PathBuf,
+    },
+    /// Cancelled by the caller; make was killed.
+    #[error("build cancelled")]
+    Cancelled,
+    /// make succeeded but an output is missing.
+    #[error("build succeeded but {0} is missing")]
+    MissingOutput(PathBuf),
+    /// vmlinux could not be hashed.
+    #[error(transparent)]
+    Signature(#[from] SignatureError),
+}
+
+/// Builds the kernel checked out in `source_dir` into `build_dir` (created if needed, kept across
+/// calls: only what changed is rebuilt) from the full config `config` with `fixes` applied
+/// (see [`crate::fixes_for`]). Raising `cancel` kills make and returns [`BuildError::Cancelled`].
+pub fn build_kernel(
+    source_dir: &Path,
+    build_dir: &Path,
+    config: &Path,
+    fixes: &[&ConfigFix],
+    opts: &BuildOptions,
+    cancel: Option<&AtomicBool>,
+) -> Result<Kernel, BuildError> {
+    let started = Instant::now();
+    let config_text = std::fs::read_to_string(config).map_err(|source| BuildError::Config {
+        path: config.to_path_buf(),
+        source,
+    })?;
+    if !source_dir.join("Makefile").is_file() || !source_dir.join("Kconfig").is_file() {
+        return Err(BuildError::NotKernelTree(source_dir.to_path_buf()));
+    }
+    let build_dir_err = |source| BuildError::BuildDir {
+        path: build_dir.to_path_buf(),
+        source,
+    };
+    std::fs::create_dir_all(build_dir).map_err(build_dir_err)?;
+    let build_dir = std::fs::canonicalize(build_dir).map_err(build_dir_err)?;
+    let source_dir = std::fs::canonicalize(source_dir).map_err(|source| BuildError::Spawn {
+        dir: source_dir.to_path_buf(),
+        source,
+    })?;
+    check_free_space(&build_dir, opts.min_free_bytes)?;
+
+    let ccache = resolve_ccache(&opts.ccache)?;
+    if find_in_path(&OsString::from("make")).is_none() {
+        return Err(BuildError::MissingTool {
+            tool: "make".to_string(),
+        });
+    }
+    let cc = opts.compiler.command();
+    if find_in_path(&cc).is_none() {
+        return Err(BuildError::MissingTool {
+            tool: cc.to_string_lossy().into_owned(),
+        });
+    }
+
+    // Write .config only when the input changed, so an unchanged config does not make kbuild
+    // reconsider every object.
+    let wanted = apply_config_fixes(&config_text, fixes);
+    let input_copy = build_dir.join(".culprit-input.config");
+    let previous = std::fs::read_to_string(&input_copy).ok();
+    if previous.as_deref() != Some(wanted.as_str()) || !build_dir.join(".config").exists() {
+        std::fs::write(build_dir.join(".config"), &wanted).map_err(build_dir_err)?;
+        std::fs::write(&input_copy, &wanted).map_err(build_dir_err)?;
+    }
+
+    let log = build_dir.join("culprit-build.log");
+    std::fs::write(&log, b"").map_err(build_dir_err)?;
+    let base_dir = common_ancestor(&source_dir, &build_dir);
+    let make = |target: &[&str]| -> Command {
+        let mut cmd = Command::new("make");
+        cmd.current_dir(&source_dir);
+        reproducible_env(&mut cmd, ccache.as_ref(), base_dir.as_deref());
+        let mut cc_var = OsString::from("CC=");
+        if ccache.is_some() {
+            cc_var.push("ccache ");
+        }
+        cc_var.push(&cc);
+        cmd.arg(format!("O={}", build_dir.display()))
+            .arg(format!("ARCH={}", opts.arch))
+            .arg(cc_var)
+            .arg("LOCALVERSION=")
+            .args(target);
+        cmd
+    };
+    let jobs = format!("-j{}", opts.jobs.max(1));
+    let steps: [Vec<&str>; 2] = [vec!["olddefconfig"], vec![jobs.as_str(), "bzImage"]];
+    for step in &steps {
+        let left = opts.timeout.saturating_sub(started.elapsed());
+        let ended =
+            run(&mut make(step), &log, left, cancel).map_err(|source| BuildError::Spawn {
+                dir: source_dir.clone(),
+                source,
+            })?;
+        match ended {
+            Ended::Exited(status) if status.success() => {}
+            Ended::Exited(status) => {
+                let output =
+                    String::from_utf8_lossy(&std::fs::read(&log).unwrap_or_default()).into_owned();
+                return Err(BuildError::Failed(Box::new(BuildFailure {
+                    root_cause: extract_root_cause(&output, &source_dir, &build_dir),
+                    compiler_line: compiler_line_from_build(&build_dir)
+                        .or_else(|| compiler_version_line(&opts.compiler)),
+                    log,
+                    status: status.to_string(),
+                    duration: started.elapsed(),
+                })));
+            }
+            Ended::TimedOut => {
+                return Err(BuildError::TimedOut {
+                    timeout: opts.timeout,
+                    log,
+                });
+            }
+            Ended::Cancelled => return Err(BuildError::Cancelled),
+        }
+    }
+
+    let bzimage = build_dir.join(format!("arch/{}/boot/bzImage", boot_arch(&opts.arch)));
+    let vmlinux = build_dir.join("vmlinux");
+    for p in [&bzimage, &vmlinux] {
+        if !p.is_file() {
+            return Err(BuildError::MissingOutput(p.clone()));
+        }
+    }
+    let signature = kernel_signature(&vmlinux)?;
+    let compiler_line = compiler_line_from_build(&build_dir)
+        .or_else(|| compiler_version_line(&opts.compiler))
+        .unwrap_or_default();
+    Ok(Kernel {
+        bzimage,
+        vmlinux,
+        compiler_line,
+        signature,
+        log,
+        duration: started.elapsed(),
+    })
+}
+
+/// Environment of every make: nothing inherited but `PATH`, `HOME` and `TMPDIR` (no stray
+/// `CFLAGS`, `ARCH`, `CROSS_COMPILE`, locale...), plus the fixed build identity.
+fn reproducible_env(cmd: &mut Command, ccache_dir: Option<&CcacheUse>, base_dir: Option<&Path>) {
+    cmd.env_clear();
+    for key in ["PATH", "HOME", "TMPDIR"] {
+        if let Some(v) = std::env::var_os(key) {
+            cmd.env(key, v);
+        }
+    }
+    cmd.env("LC_ALL", "C")
+        .env("KBUILD_BUILD_TIMESTAMP", KBUILD_BUILD_TIMESTAMP)
+        .env("KBUILD_BUILD_USER", KBUILD_BUILD_USER)
+        .env("KBUILD_BUILD_HOST", KBUILD_BUILD_HOST)
+        .env("KBUILD_BUILD_VERSION", "0");
+    if let Some(c) = ccache_dir {
+        if let Some(dir) = &c.dir {
+            cmd.env("CCACHE_DIR", dir);
+        }
+        if let Some(base) = base_dir {
+            // Absolute source paths differ per worktree; relative ones let worktrees share hits.
+            cmd.env("CCACHE_BASEDIR", base);
+        }
+    }
+}
+
+struct CcacheUse {
+    dir: Option<PathBuf>,
+}
+
+fn resolve_ccache(mode: &Ccache) -> Result<Option<CcacheUse>, BuildError> {
+    let installed = find_in_path(&OsString::from("ccache")).is_some();
+    match mode {
+        Ccache::Off => Ok(None),
+        Ccache::Auto if !installed => Ok(None),
+        Ccache::Auto => Ok(Some(CcacheUse {
+            dir: std::env::var_os("CCACHE_DIR").map(PathBuf::from),
+        })),
+        Ccache::Dir(_) if !installed => Err(BuildError::MissingTool {
+            tool: "ccache".to_string(),
+        }),
+        Ccache::Dir(d) => {
+            std::fs::create_dir_all(d).map_err(|source| BuildError::BuildDir {
+                path: d.clone(),
+                source,
+            })?;
+            Ok(Some(CcacheUse {
+                dir: Some(d.clone()),
+            }))
+        }
+    }
+}
+
+fn check_free_space(dir: &Path, needed: u64) -> Result<(), BuildError> {
+    let st = nix::sys::statvfs::statvfs(dir).map_err(|e| BuildError::BuildDir {
+        path: dir.to_path_buf(),
+        source: std::io::Error::from(e),
+    })?;
+    let available = st.blocks_available().saturating_mul(st.fragment_size());
+    if available < needed {
+        return Err(BuildError::NoSpace {
+            path: dir.to_path_buf(),
+            available,
+            needed,
+        });
+    }
+    Ok(())
+}
+
+/// `PATH` lookup (or the path itself when it contains a slash).
+pub(crate) fn find_in_path(cmd: &OsString) -> Option<PathBuf> {
+    let p = Path::new(cmd);
+    if p.components().count() > 1 {
+        return p.is_file().then(|| p.to_path_buf());
+    }
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(p))
+        .find(|c| c.is_file())
+}
+
+fn boot_arch(arch: &str) -> &str {
+    match arch {
+        "x86_64" | "i386" => "x86",
+        other => other,
+    }
+}
+
+fn common_ancestor(a: &Path, b: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for (x, y) in a.components().zip(b.components()) {
+        if x != y {
+            break;
+        }
+        out.push(x);
+    }
+    (out.components().count() > 1).then_some(out)
+}

