@@ -1,0 +1,37 @@
+//! `culprit`: the command-line shell. It parses arguments (clap), wires the library crates together
+//! and turns results into exit codes: 0 = found what was asked, 1 = finished without it, 2 = bad
+//! input or an error. It holds no bisection, git or crash-parsing logic of its own.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// Find the commit that introduced (or fixed) a crash.
+#[derive(Debug, Parser)]
+#[command(name = "culprit", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compare bisection strategies on synthetic worlds (the same engine as `bisect`).
+    Sim(cmd::sim::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sim(args) => cmd::sim::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("culprit: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

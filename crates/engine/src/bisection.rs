@@ -1,0 +1,682 @@
+//! The bisection state machine.
+//!
+//! Polling order, after [`Bisection::new`] and after every `handle_*` call: drain
+//! [`Bisection::poll_probe`], then [`Bisection::poll_event`], then look at
+//! [`Bisection::conclusion`]. The same inputs in the same order give the same outputs, so a
+//! bisection resumes by replaying its recorded inputs.
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+
+use crate::config::{Config, Mode, Policy};
+use crate::dag::{Dag, Rev};
+use crate::probe::{Build, Conclusion, Event, Failure, Flags, Outcome, Probe, ProbeId, Purpose, Verdict};
+use crate::releases;
+use crate::search::bayes::BayesSearch;
+use crate::search::verdicts::{self, Next, SyzbotState, VerdictSearch};
+use crate::tally::{learn_target, Tally, Target};
+
+/// Errors in setting up a bisection.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SetupError {
+    /// A commit index is outside the graph.
+    #[error("commit {0} is not in the graph")]
+    UnknownCommit(Rev),
+    /// A good commit is also the bad one.
+    #[error("the good commit {0} is the bad commit itself")]
+    GoodIsBad(Rev),
+    /// A good commit is not an ancestor of the bad one (cause) / the bad one is not an ancestor
+    /// of the good one (fix).
+    #[error("{good} is not an ancestor of {bad}: the range is not a line of history")]
+    NotAncestor {
+        /// The good commit.
+        good: Rev,
+        /// The bad commit.
+        bad: Rev,
+    },
+    /// Fix bisection needs the newer, non-crashing commit.
+    #[error("fix bisection needs a commit where the crash no longer happens (--good)")]
+    FixNeedsGood,
+    /// Nothing to bisect.
+    #[error("no commit lies between the good and the bad commits")]
+    EmptyRange,
+}
+
+/// Errors in reporting a result.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InputError {
+    /// The probe id was never handed out.
+    #[error("unknown probe {0:?}")]
+    UnknownProbe(ProbeId),
+}
+
+/// Counters of the work asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    /// Probes handed out.
+    pub probes: u32,
+    /// Distinct commits built (or asked to build).
+    pub builds: u32,
+    /// Run outcomes received.
+    pub runs: u32,
+    /// Probes that reached the runs (syzbot's "revisions tested").
+    pub tested: u32,
+}
+
+#[derive(Debug)]
+struct ProbeRec {
+    probe: Probe,
+    build: Option<Build>,
+    outcomes: Vec<Outcome>,
+    judged: bool,
+}
+
+#[derive(Debug)]
+enum Phase {
+    Repro,
+    Releases { picked: Vec<Rev>, next: usize, last: Option<(Rev, Verdict)> },
+    Head,
+    Search,
+    Parent { culprit: Rev, confidence: f64 },
+    Done,
+}
+
+#[derive(Debug)]
+enum Search {
+    Verdicts(VerdictSearch),
+    Bayes(Box<BayesSearch>),
+}
+
+/// One bisection. See the module documentation for the polling order.
+#[derive(Debug)]
+pub struct Bisection {
+    dag: Arc<Dag>,
+    cfg: Config,
+    crashing: Rev,
+    new: Rev,
+    olds: Vec<Rev>,
+    phase: Phase,
+    probes: Vec<ProbeRec>,
+    ready: VecDeque<Probe>,
+    events: VecDeque<Event>,
+    conclusion: Option<Conclusion>,
+    target: Option<Target>,
+    artifacts: HashMap<u32, String>,
+    built: BTreeSet<u32>,
+    syzbot: SyzbotState,
+    search: Option<Search>,
+    search_probes: u32,
+    stats: Stats,
+}
+
+impl Bisection {
+    /// Sets up a bisection. In cause mode `bad` crashes and `goods` do not (may be empty: release
+    /// tags are searched then). In fix mode `bad` is the old commit that crashes and `goods` the
+    /// newer commits where it no longer does (exactly one is expected).
+    pub fn new(dag: Arc<Dag>, bad: Rev, goods: &[Rev], cfg: Config) -> Result<Bisection, SetupError> {
+        for &r in std::iter::once(&bad).chain(goods) {
+            if !dag.contains(r) {
+                return Err(SetupError::UnknownCommit(r));
+            }
+        }
+        if let Some(&g) = goods.iter().find(|&&g| g == bad) {
+            return Err(SetupError::GoodIsBad(g));
+        }
+        let (new, olds) = match cfg.mode {
+            Mode::Cause => {
+                for &g in goods {
+                    if !dag.is_ancestor(g, bad) {
+                        return Err(SetupError::NotAncestor { good: g, bad });
+                    }
+                }
+                (bad, goods.to_vec())
+            }
+            Mode::Fix => {
+                let Some(&head) = goods.first() else {
+                    return Err(SetupError::FixNeedsGood);
+                };
+                if !dag.is_ancestor(bad, head) {
+                    return Err(SetupError::NotAncestor { good: head, bad });
+                }
+                (head, vec![bad])
+            }
+        };
+        let mut b = Bisection {
+            dag,
+            crashing: bad,
+            new,
+            olds,
+            phase: Phase::Repro,
+            probes: Vec::new(),
+            ready: VecDeque::new(),
+            events: VecDeque::new(),
+            conclusion: None,
+            target: None,
+            artifacts: HashMap::new(),
+            built: BTreeSet::new(),
+            syzbot: SyzbotState { flaky: false, repro_chance: 1.0, confidence: 1.0 },
+            search: None,
+            search_probes: 0,
+            stats: Stats::default(),
+            cfg,
+        };
+        if b.cfg.repro_check {
+            let runs = b.repro_runs();
+            b.issue(bad, runs, Purpose::ReproCheck);
+        } else {
+            b.after_repro();
+        }
+        Ok(b)
+    }
+
+    /// Same as [`Bisection::new`] with a known crash identity (the driver learned it elsewhere).
+    pub fn with_target(
+        dag: Arc<Dag>,
+        bad: Rev,
+        goods: &[Rev],
+        cfg: Config,
+        target: Target,
+    ) -> Result<Bisection, SetupError> {
+        let mut b = Bisection::new(dag, bad, goods, cfg)?;
+        b.target = Some(target);
+        Ok(b)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// The crash identity being bisected, once learned.
+    pub fn target(&self) -> Option<&Target> {
+        self.target.as_ref()
+    }
+
+    /// Work counters so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// The next probe to run, if any.
+    pub fn poll_probe(&mut self) -> Option<Probe> {
+        if self.ready.is_empty() && self.conclusion.is_none() {
+            self.schedule();
+        }
+        self.ready.pop_front()
+    }
+
+    /// The next event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// How the bisection ended, once it has.
+    pub fn conclusion(&self) -> Option<&Conclusion> {
+        self.conclusion.as_ref()
+    }
+
+    /// Probes handed out and not judged yet.
+    pub fn in_flight(&self) -> Vec<ProbeId> {
+        self.probes.iter().filter(|p| !p.judged).map(|p| p.probe.id).collect()
+    }
+
+    /// Reports the build of a probe's commit.
+    pub fn handle_build(&mut self, id: ProbeId, build: Build) -> Result<(), InputError> {
+        let rec = self.probes.get_mut(id.0 as usize).ok_or(InputError::UnknownProbe(id))?;
+        let rev = rec.probe.rev;
+        if let Build::Built { artifact } = &build {
+            self.built.insert(rev.0);
+            if let Some(a) = artifact {
+                self.artifacts.insert(rev.0, a.clone());
+            }
+        }
+        let failed = matches!(build, Build::Failed { .. });
+        rec.build = Some(build);
+        if failed || rec.probe.runs == 0 {
+            self.judge(id);
+        }
+        Ok(())
+    }
+
+    /// Reports one run of a probe. Runs may arrive in any order and after the probe was judged.
+    pub fn handle_run(&mut self, id: ProbeId, outcome: Outcome) -> Result<(), InputError> {
+        let rec = self.probes.get_mut(id.0 as usize).ok_or(InputError::UnknownProbe(id))?;
+        self.stats.runs += 1;
+        if rec.outcomes.is_empty() {
+            self.stats.tested += 1;
+        }
+        rec.outcomes.push(outcome.clone());
+        let (rev, judged, done) =
+            (rec.probe.rev, rec.judged, rec.outcomes.len() as u32 >= rec.probe.runs);
+        if judged {
+            // A late run: it still counts as evidence where the policy can use it.
+            if let (Some(Search::Bayes(b)), Some(t)) = (&mut self.search, &self.target) {
+                let hit = t.matches(&outcome, self.cfg.any_crash);
+                let clean = outcome == Outcome::Ok;
+                if hit || clean {
+                    b.add(&self.dag, rev, u32::from(hit), u32::from(clean));
+                    b.update(&self.dag);
+                    self.check_bayes_done();
+                }
+            }
+            return Ok(());
+        }
+        let early = self.cfg.policy == Policy::Bayes
+            && matches!(self.phase, Phase::Search)
+            && self.target.as_ref().is_some_and(|t| t.matches(&outcome, self.cfg.any_crash));
+        if early && !done {
+            self.events.push_back(Event::Stop { probe: id });
+        }
+        if done || early {
+            self.judge(id);
+        }
+        Ok(())
+    }
+
+    fn repro_runs(&self) -> u32 {
+        match self.cfg.policy {
+            Policy::Git => self.cfg.runs.max(1),
+            Policy::Syzbot => 20,
+            Policy::Bayes => self.cfg.vms.clamp(1, self.cfg.runs.max(1)),
+        }
+    }
+
+    fn test_runs(&self) -> u32 {
+        match self.cfg.policy {
+            Policy::Syzbot if self.syzbot.flaky => 20,
+            _ => self.cfg.runs.max(1),
+        }
+    }
+
+    fn issue(&mut self, rev: Rev, runs: u32, purpose: Purpose) -> ProbeId {
+        let id = ProbeId(self.probes.len() as u32);
+        let probe = Probe { id, rev, runs, purpose };
+        self.stats.probes += 1;
+        if !(self.cfg.builds_cached && self.built.contains(&rev.0))
+            && !self.probes.iter().any(|p| p.probe.rev == rev && self.cfg.builds_cached)
+        {
+            self.stats.builds += 1;
+        }
+        self.probes.push(ProbeRec { probe: probe.clone(), build: None, outcomes: Vec::new(), judged: false });
+        self.ready.push_back(probe);
+        id
+    }
+
+    fn busy(&self) -> Vec<Rev> {
+        self.probes.iter().filter(|p| !p.judged).map(|p| p.probe.rev).collect()
+    }
+
+    fn finish(&mut self, c: Conclusion) {
+        self.phase = Phase::Done;
+        self.conclusion = Some(c);
+    }
+
+    /// Hands out new probes when the phase allows.
+    fn schedule(&mut self) {
+        if !matches!(self.phase, Phase::Search) {
+            return;
+        }
+        let busy = self.busy();
+        match &mut self.search {
+            Some(Search::Verdicts(s)) => {
+                if !busy.is_empty() {
+                    return;
+                }
+                match s.next(&self.dag) {
+                    Next::Test { rev, left, steps } => {
+                        let runs = self.test_runs();
+                        self.issue(rev, runs, Purpose::Step { left, steps });
+                    }
+                    Next::Found(rev) => {
+                        let confidence = match self.cfg.policy {
+                            Policy::Syzbot => self.syzbot.confidence,
+                            _ => 1.0,
+                        };
+                        self.found(rev, confidence);
+                    }
+                    Next::OnlySkipped(revs) => {
+                        let confidence = self.syzbot.confidence;
+                        self.finish(Conclusion::Inconclusive { candidates: revs, confidence });
+                    }
+                }
+            }
+            Some(Search::Bayes(b)) => {
+                let jobs = self.cfg.jobs.max(1) as usize;
+                let mut busy = busy;
+                while busy.len() < jobs {
+                    if self.search_probes >= self.cfg.max_probes {
+                        break;
+                    }
+                    let Some(choice) = b.choose(&self.cfg, &busy, &self.built) else { break };
+                    let summary = b.summary(self.cfg.target);
+                    let left = summary.cover.0.len().saturating_sub(1) as u64;
+                    let steps = crate::midpoint::estimate_steps(summary.cover.0.len());
+                    busy.push(choice.rev);
+                    self.search_probes += 1;
+                    // Re-borrow: `issue` needs `&mut self`.
+                    let id = ProbeId(self.probes.len() as u32);
+                    let probe = Probe { id, rev: choice.rev, runs: choice.runs, purpose: Purpose::Step { left, steps } };
+                    self.stats.probes += 1;
+                    if !(self.cfg.builds_cached && self.built.contains(&choice.rev.0)) {
+                        self.stats.builds += 1;
+                    }
+                    self.probes.push(ProbeRec { probe: probe.clone(), build: None, outcomes: Vec::new(), judged: false });
+                    self.ready.push_back(probe);
+                }
+                if busy.is_empty() {
+                    // Nothing worth testing and nothing running: report what we know.
+                    let s = b.summary(self.cfg.target);
+                    let c = if s.best.1 >= self.cfg.target {
+                        Conclusion::Culprit { rev: s.best.0, confidence: s.best.1, flags: Flags::default() }
+                    } else {
+                        Conclusion::Inconclusive { candidates: s.cover.0, confidence: s.cover.1 }
+                    };
+                    match c {
+                        Conclusion::Culprit { rev, confidence, .. } => self.found(rev, confidence),
+                        other => self.finish(other),
+                    }
+                }
+            }
+            None => {}
+        }
+    }
+
+    /// Judges a finished probe according to the phase.
+    fn judge(&mut self, id: ProbeId) {
+        let idx = id.0 as usize;
+        if self.probes[idx].judged {
+            return;
+        }
+        self.probes[idx].judged = true;
+        let rev = self.probes[idx].probe.rev;
+        let purpose = self.probes[idx].probe.purpose.clone();
+        let build_failed = matches!(self.probes[idx].build, Some(Build::Failed { .. }));
+        if matches!(purpose, Purpose::ReproCheck) && self.target.is_none() {
+            let outcomes: Vec<Outcome> = self
+                .probes
+                .iter()
+                .filter(|p| p.probe.rev == rev)
+                .flat_map(|p| p.outcomes.iter().cloned())
+                .collect();
+            self.target = learn_target(&outcomes);
+        }
+        let tally = Tally::of(&self.probes[idx].outcomes, self.target.as_ref(), self.cfg.any_crash);
+        match purpose {
+            Purpose::ReproCheck => self.judge_repro(rev, build_failed, tally),
+            Purpose::Release => self.judge_release(id, rev, build_failed, tally),
+            Purpose::Head => {
+                let v = self.crash_verdict(build_failed, &tally);
+                match v {
+                    Some(Verdict::Skip) | None => self.finish(Conclusion::Horizon { rev }),
+                    Some(Verdict::Bad) => self.finish(Conclusion::Horizon { rev }),
+                    Some(Verdict::Good) => self.start_search(),
+                }
+            }
+            Purpose::Step { .. } | Purpose::MergeBase => self.judge_step(id, rev, build_failed, tally),
+            Purpose::ParentBuild => self.judge_parent(rev),
+        }
+    }
+
+    /// Verdict on "does this commit crash": `Bad` = crashes, `Good` = does not, `None` = abort
+    /// for infrastructure errors.
+    fn crash_verdict(&self, build_failed: bool, t: &Tally) -> Option<Verdict> {
+        if build_failed {
+            return Some(Verdict::Skip);
+        }
+        match self.cfg.policy {
+            Policy::Syzbot => verdicts::syzbot_verdict(t, self.syzbot.flaky),
+            Policy::Git => Some(if t.target > 0 {
+                Verdict::Bad
+            } else if t.ok > 0 {
+                Verdict::Good
+            } else {
+                Verdict::Skip
+            }),
+            Policy::Bayes => Some(if t.target > 0 {
+                Verdict::Bad
+            } else if t.ok > 0 && t.ok * 2 >= t.total() {
+                Verdict::Good
+            } else if t.infra * 2 > t.total() && t.infra >= 3 {
+                return None;
+            } else {
+                Verdict::Skip
+            }),
+        }
+    }
+
+    fn judge_repro(&mut self, rev: Rev, build_failed: bool, t: Tally) {
+        if build_failed {
+            self.finish(Conclusion::Failed(Failure::Untestable));
+            return;
+        }
+        // All runs on this commit so far (the check may have been extended).
+        let all: Vec<Outcome> = self
+            .probes
+            .iter()
+            .filter(|p| p.probe.rev == rev)
+            .flat_map(|p| p.outcomes.iter().cloned())
+            .collect();
+        let total = Tally::of(&all, self.target.as_ref(), self.cfg.any_crash);
+        if self.cfg.policy == Policy::Bayes && total.target == 0 && total.total() < 2 * self.repro_runs() {
+            let runs = self.repro_runs();
+            self.issue(rev, runs, Purpose::ReproCheck);
+            return;
+        }
+        match self.crash_verdict(false, &t) {
+            None => self.finish(Conclusion::Failed(Failure::Infra)),
+            Some(Verdict::Bad) => {
+                let ratio = verdicts::bad_ratio(&total);
+                self.syzbot.repro_chance = ratio;
+                if ratio < 0.5 {
+                    self.syzbot.flaky = true;
+                }
+                self.after_repro();
+            }
+            Some(Verdict::Skip) if self.cfg.policy == Policy::Bayes && total.target > 0 => {
+                self.after_repro();
+            }
+            Some(_) => self.finish(Conclusion::NotReproduced),
+        }
+    }
+
+    fn after_repro(&mut self) {
+        match self.cfg.mode {
+            Mode::Cause if self.olds.is_empty() => {
+                let tags = releases::reachable(&self.dag, self.crashing);
+                let picked: Vec<Rev> = releases::pick(&tags).into_iter().map(|(r, _)| r).collect();
+                if picked.is_empty() {
+                    self.finish(Conclusion::Failed(Failure::NoReleases));
+                    return;
+                }
+                self.events.push_back(Event::Note(format!(
+                    "picked [{}] out of {} release tags",
+                    picked
+                        .iter()
+                        .filter_map(|r| self.dag.release(*r))
+                        .map(|r| r.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    tags.len()
+                )));
+                let first = picked[0];
+                self.phase = Phase::Releases { picked, next: 1, last: None };
+                let runs = self.test_runs();
+                self.issue(first, runs, Purpose::Release);
+            }
+            Mode::Fix if self.cfg.policy == Policy::Syzbot => {
+                self.phase = Phase::Head;
+                let runs = self.test_runs();
+                self.issue(self.new, runs, Purpose::Head);
+            }
+            _ => self.start_search(),
+        }
+    }
+
+    fn judge_release(&mut self, id: ProbeId, rev: Rev, build_failed: bool, t: Tally) {
+        let v = match self.crash_verdict(build_failed, &t) {
+            None => {
+                self.finish(Conclusion::Failed(Failure::Infra));
+                return;
+            }
+            Some(v) => v,
+        };
+        self.events.push_back(Event::Verdict { probe: id, rev, verdict: v });
+        let Phase::Releases { picked, next, last } = &mut self.phase else { return };
+        *last = Some((rev, v));
+        match v {
+            Verdict::Good => {
+                self.olds = vec![rev];
+                self.start_search();
+            }
+            _ => {
+                if v == Verdict::Bad {
+                    self.new = rev;
+                }
+                if *next < picked.len() {
+                    let r = picked[*next];
+                    *next += 1;
+                    let runs = self.test_runs();
+                    self.issue(r, runs, Purpose::Release);
+                } else if v == Verdict::Bad {
+                    self.finish(Conclusion::Horizon { rev });
+                } else {
+                    self.finish(Conclusion::Failed(Failure::OldestReleaseBroken));
+                }
+            }
+        }
+    }
+
+    fn start_search(&mut self) {
+        self.phase = Phase::Search;
+        self.events.push_back(Event::Start { new: self.new, olds: self.olds.clone() });
+        let search = match self.cfg.policy {
+            Policy::Git | Policy::Syzbot => {
+                Search::Verdicts(VerdictSearch::new(self.new, self.olds.clone()))
+            }
+            Policy::Bayes => {
+                let mut b = BayesSearch::new(&self.dag, self.new, &self.olds, self.cfg.mode);
+                // Everything tested so far is evidence (the crashing end, releases).
+                if let Some(t) = &self.target {
+                    let mut per: HashMap<u32, (u32, u32)> = HashMap::new();
+                    for p in &self.probes {
+                        let tl = Tally::of(&p.outcomes, Some(t), self.cfg.any_crash);
+                        let e = per.entry(p.probe.rev.0).or_default();
+                        e.0 += tl.target;
+                        e.1 += tl.ok;
+                    }
+                    let mut revs: Vec<_> = per.into_iter().collect();
+                    revs.sort();
+                    for (r, (s, f)) in revs {
+                        b.add(&self.dag, Rev(r), s, f);
+                    }
+                }
+                b.update(&self.dag);
+                Search::Bayes(Box::new(b))
+            }
+        };
+        self.search = Some(search);
+        if let Some(Search::Bayes(_)) = &self.search {
+            self.check_bayes_done();
+        }
+    }
+
+    fn judge_step(&mut self, id: ProbeId, rev: Rev, build_failed: bool, t: Tally) {
+        let crash = self.crash_verdict(build_failed, &t);
+        let Some(crash) = crash else {
+            self.finish(Conclusion::Failed(Failure::Infra));
+            return;
+        };
+        // git's words: in fix bisection a crash means "old" (good).
+        let verdict = match (self.cfg.mode, crash) {
+            (Mode::Fix, Verdict::Bad) => Verdict::Good,
+            (Mode::Fix, Verdict::Good) => Verdict::Bad,
+            (_, v) => v,
+        };
+        self.events.push_back(Event::Verdict { probe: id, rev, verdict });
+        match &mut self.search {
+            Some(Search::Verdicts(s)) => {
+                s.apply(rev, verdict);
+                if self.cfg.policy == Policy::Syzbot {
+                    let ratio = verdicts::bad_ratio(&t);
+                    match crash {
+                        Verdict::Good => {
+                            let miss = (1.0 - self.syzbot.repro_chance).powi(t.ok as i32);
+                            self.syzbot.confidence *= 1.0 - miss;
+                            self.events.push_back(Event::Note(format!("false negative chance: {miss:.3}")));
+                        }
+                        Verdict::Bad => {
+                            let rc = self.syzbot.repro_chance;
+                            self.syzbot.repro_chance = rc.min((rc + ratio) / 2.0);
+                            if ratio < 0.5 {
+                                self.syzbot.flaky = true;
+                            }
+                        }
+                        Verdict::Skip => {}
+                    }
+                }
+            }
+            Some(Search::Bayes(b)) => {
+                if build_failed {
+                    b.mark_untestable(rev);
+                } else {
+                    b.add(&self.dag, rev, t.target, t.ok);
+                    b.update(&self.dag);
+                }
+                self.check_bayes_done();
+            }
+            None => {}
+        }
+    }
+
+    fn check_bayes_done(&mut self) {
+        let Some(Search::Bayes(b)) = &self.search else { return };
+        let s = b.summary(self.cfg.target);
+        if s.best.1 >= self.cfg.target {
+            // Results still in flight are not needed any more.
+            let ids: Vec<ProbeId> = self.in_flight();
+            for id in ids {
+                self.probes[id.0 as usize].judged = true;
+                self.events.push_back(Event::Stop { probe: id });
+            }
+            self.found(s.best.0, s.best.1);
+        } else if self.search_probes >= self.cfg.max_probes && self.busy().is_empty() {
+            self.finish(Conclusion::Inconclusive { candidates: s.cover.0, confidence: s.cover.1 });
+        }
+    }
+
+    /// A single commit was found: check whether its artifact equals its parent's, then finish.
+    fn found(&mut self, rev: Rev, confidence: f64) {
+        let parents = self.dag.parents(rev);
+        if parents.len() == 1 && self.artifacts.contains_key(&rev.0) {
+            let parent = Rev(parents[0]);
+            if !self.artifacts.contains_key(&parent.0) {
+                self.events.push_back(Event::Note(format!("parent commit {parent} wasn't tested")));
+                self.phase = Phase::Parent { culprit: rev, confidence };
+                self.issue(parent, 0, Purpose::ParentBuild);
+                return;
+            }
+        }
+        self.conclude_culprit(rev, confidence);
+    }
+
+    fn judge_parent(&mut self, _parent: Rev) {
+        if let Phase::Parent { culprit, confidence } = self.phase {
+            self.conclude_culprit(culprit, confidence);
+        }
+    }
+
+    fn conclude_culprit(&mut self, rev: Rev, confidence: f64) {
+        let parents = self.dag.parents(rev);
+        let no_op = parents.len() == 1
+            && matches!(
+                (self.artifacts.get(&rev.0), self.artifacts.get(&parents[0])),
+                (Some(a), Some(b)) if a == b
+            );
+        let flags = Flags {
+            merge: parents.len() > 1,
+            no_op,
+            release: self.dag.release(rev).is_some_and(|r| r.sub.is_none()),
+        };
+        self.finish(Conclusion::Culprit { rev, confidence, flags });
+    }
+}

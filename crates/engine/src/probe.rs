@@ -1,0 +1,205 @@
+//! What goes in and out of the engine: probes to run, run outcomes, events and the conclusion.
+
+use crate::dag::Rev;
+
+/// Identifies one probe handed out by the engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct ProbeId(pub u32);
+
+/// Why a commit is being tested; decides the log lines the driver prints around it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub enum Purpose {
+    /// The reproducibility check on the crashing end (syzbot: "ensuring issue is reproducible").
+    ReproCheck,
+    /// A release tag tested while looking for a good commit (syzbot: "testing release vX.Y").
+    Release,
+    /// Fix bisection: the newest commit, which must not crash.
+    Head,
+    /// A merge base tested to learn whether the bug is present on a side branch.
+    MergeBase,
+    /// A bisection step. `left`/`steps` are git's "Bisecting: N revisions left to test after
+    /// this (roughly K steps)" figures for this step.
+    Step {
+        /// Revisions left after this one.
+        left: u64,
+        /// git's step estimate.
+        steps: u32,
+    },
+    /// Build only (no runs), to compare the culprit's artifact with its parent's.
+    ParentBuild,
+}
+
+/// A request to build `rev` and run the test `runs` times.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Probe {
+    /// Identifier to report results with.
+    pub id: ProbeId,
+    /// Commit to build and test.
+    pub rev: Rev,
+    /// Number of runs wanted (0 = build only).
+    pub runs: u32,
+    /// Why.
+    pub purpose: Purpose,
+}
+
+/// Result of building a probe's commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Build {
+    /// Built. `artifact` identifies the binary (e.g. the kernel signature) when known: commits
+    /// with equal artifacts behave identically.
+    Built {
+        /// Artifact identity, if computed.
+        artifact: Option<String>,
+    },
+    /// The build failed: the commit cannot be tested (skip).
+    Failed {
+        /// Root cause, for the log.
+        reason: String,
+    },
+}
+
+/// Outcome of one run of the test.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Outcome {
+    /// The test crashed with this report title.
+    Crash {
+        /// Crash title.
+        title: String,
+        /// Alternative titles of the same report.
+        #[serde(default)]
+        alt_titles: Vec<String>,
+        /// Crash type (e.g. `KASAN-READ`, `WARNING`), empty when unknown.
+        #[serde(default)]
+        kind: String,
+    },
+    /// The test ran and did not crash.
+    Ok,
+    /// The run could not test the commit (boot failure, test said it cannot test).
+    Skip {
+        /// Why.
+        reason: String,
+    },
+    /// The infrastructure failed (VM could not start, lost machine).
+    Infra {
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Outcome {
+    /// A crash with only a title.
+    pub fn crash(title: impl Into<String>) -> Outcome {
+        Outcome::Crash { title: title.into(), alt_titles: Vec::new(), kind: String::new() }
+    }
+}
+
+/// How a probe was judged. In fix bisection the words keep git's meaning (the culprit side is
+/// "bad"), so a commit that no longer crashes is `Bad`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Verdict {
+    /// Lacks the change being searched for.
+    Good,
+    /// Has the change.
+    Bad,
+    /// Cannot tell.
+    Skip,
+}
+
+impl Verdict {
+    /// git's word for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Good => "good",
+            Verdict::Bad => "bad",
+            Verdict::Skip => "skip",
+        }
+    }
+}
+
+/// Something the driver may want to log or act on.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub enum Event {
+    /// Bisection proper starts between `new` (has the change) and `olds` (lack it): the
+    /// driver prints `# git bisect start NEW OLD...`.
+    Start {
+        /// git's "bad" end.
+        new: Rev,
+        /// git's "good" ends.
+        olds: Vec<Rev>,
+    },
+    /// A probe has been judged (`# git bisect good|bad|skip REV`).
+    Verdict {
+        /// The probe.
+        probe: ProbeId,
+        /// Its commit.
+        rev: Rev,
+        /// The verdict.
+        verdict: Verdict,
+    },
+    /// The engine has what it needs from this probe: remaining runs may be cancelled (their
+    /// results, if they still arrive, are counted).
+    Stop {
+        /// The probe.
+        probe: ProbeId,
+    },
+    /// A free-form line for the log (syzbot prints several, e.g. `false negative chance: 0.001`).
+    Note(String),
+}
+
+/// Flags on a single-commit result, as syzbot sets them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Flags {
+    /// The culprit is a merge commit.
+    pub merge: bool,
+    /// The culprit's artifact equals its parent's: the change cannot be the cause.
+    pub no_op: bool,
+    /// A release tag points at the culprit.
+    pub release: bool,
+}
+
+/// How the bisection ended.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub enum Conclusion {
+    /// One commit.
+    Culprit {
+        /// The commit.
+        rev: Rev,
+        /// Probability that it is right, by the policy's model.
+        confidence: f64,
+        /// Flags.
+        flags: Flags,
+    },
+    /// Several commits remain (git: "There are only 'skip'ped commits left to test").
+    Inconclusive {
+        /// The commits, most probable first.
+        candidates: Vec<Rev>,
+        /// Probability that the culprit is among them.
+        confidence: f64,
+    },
+    /// Cause: the oldest tested release already crashes. Fix: the newest commit still crashes.
+    Horizon {
+        /// That release or head.
+        rev: Rev,
+    },
+    /// The crashing end did not crash.
+    NotReproduced,
+    /// The bisection could not go on.
+    Failed(Failure),
+}
+
+/// Why a bisection failed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+pub enum Failure {
+    /// Too many infrastructure errors to decide (syzbot aborts on them).
+    #[error("unable to determine the verdict because of infra errors")]
+    Infra,
+    /// The crashing end could not be built or booted.
+    #[error("the crashing commit could not be built or tested")]
+    Untestable,
+    /// No good commit was given and no release tag lies before the bad commit.
+    #[error("no release tags found before the bad commit; give a good commit")]
+    NoReleases,
+    /// The oldest release tested could not be built, booted or tested.
+    #[error("oldest tested release had kernel build, boot or test errors")]
+    OldestReleaseBroken,
+}

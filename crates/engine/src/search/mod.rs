@@ -1,0 +1,4 @@
+//! The two ways of searching the candidates: hard verdicts (git, syzbot) and a posterior (bayes).
+
+pub mod bayes;
+pub mod verdicts;
