@@ -1,0 +1,254 @@
+//! The guilty frame: running a format's frame recipe over report lines, skipping frames that
+//! are never guilty, choosing among candidates (first survivor, stall anchor, hang), and
+//! stripping syscall-wrapper prefixes.
+
+use regex::bytes::{Captures, Regex};
+
+use crate::compiled::{CPart, CRecipe, TABLES};
+use crate::formats::Chooser;
+use crate::tables::{HANG_WAIT_WORDS, STALL_ANCHORS, SYSCALL_PREFIXES};
+
+/// What a recipe found.
+#[derive(Debug, Default)]
+pub(crate) struct Extracted {
+    /// The raw guilty frame name (prefixes not yet stripped).
+    pub frame: Option<String>,
+    /// A fault-injection frame line was met (intermixed output).
+    pub fault_injection: bool,
+}
+
+fn first_group(c: &Captures<'_>) -> Option<String> {
+    (1..c.len())
+        .find_map(|i| c.get(i))
+        .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+}
+
+fn all_groups(c: &Captures<'_>) -> Vec<String> {
+    (1..c.len())
+        .filter_map(|i| c.get(i))
+        .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+        .collect()
+}
+
+/// Frame names on a stack-trace line (ARM lines name two).
+pub(crate) fn frame_names(line: &[u8]) -> Vec<String> {
+    for re in &TABLES.frames {
+        if let Some(c) = re.captures(line) {
+            return all_groups(&c);
+        }
+    }
+    Vec::new()
+}
+
+/// Is this line a stack frame line?
+pub(crate) fn is_frame_line(line: &[u8]) -> bool {
+    TABLES.frames.iter().any(|re| re.is_match(line))
+}
+
+/// Run `recipe` over `lines`; the first recipe is tried, then the second.
+pub(crate) fn extract(lines: &[&[u8]], recipe: &CRecipe) -> Extracted {
+    let mut out = Extracted::default();
+    for parts in [&recipe.parts, &recipe.parts2] {
+        if parts.is_empty() {
+            continue;
+        }
+        if let Some(f) = run_parts(lines, parts, &recipe.skip, recipe.chooser, &mut out) {
+            out.frame = Some(f);
+            return out;
+        }
+    }
+    out
+}
+
+fn push(cands: &mut Vec<String>, names: Vec<String>, skip: &Regex) {
+    for n in names {
+        if !skip.is_match(n.as_bytes()) {
+            cands.push(n);
+        }
+    }
+}
+
+fn run_parts(
+    lines: &[&[u8]],
+    parts: &[CPart],
+    skip: &Regex,
+    chooser: Chooser,
+    out: &mut Extracted,
+) -> Option<String> {
+    let tables = &*TABLES;
+    let mut cands: Vec<String> = Vec::new();
+    let mut pos = 0;
+    let mut traces = 0;
+    let mut i = 0;
+    while i < parts.len() {
+        match &parts[i] {
+            CPart::Line(re) => {
+                let mut p = pos;
+                let mut found = false;
+                while p < lines.len() {
+                    let ln = lines[p];
+                    p += 1;
+                    if tables.corrupted_frames.is_match(ln) {
+                        out.fault_injection = true;
+                        break;
+                    }
+                    if let Some(c) = re.captures(ln) {
+                        if let Some(n) = first_group(&c) {
+                            push(&mut cands, vec![n], skip);
+                        }
+                        found = true;
+                        break;
+                    }
+                }
+                if found || out.fault_injection {
+                    pos = p;
+                }
+                i += 1;
+            }
+            CPart::Trace => {
+                if traces > 0
+                    && let Some(f) = choose(&cands, chooser)
+                {
+                    return Some(f);
+                }
+                if traces > 0 {
+                    cands.clear();
+                }
+                traces += 1;
+                let next = match parts.get(i + 1) {
+                    Some(CPart::Line(re)) => Some(re),
+                    _ => None,
+                };
+                let mut skip_next = false;
+                while pos < lines.len() {
+                    let ln = lines[pos];
+                    pos += 1;
+                    if tables.corrupted_frames.is_match(ln) {
+                        out.fault_injection = true;
+                        break;
+                    }
+                    if tables.stack_start.is_match(ln) {
+                        break;
+                    }
+                    if let Some(re) = next
+                        && let Some(c) = re.captures(ln)
+                    {
+                        if let Some(n) = first_group(&c) {
+                            push(&mut cands, vec![n], skip);
+                        }
+                        skip_next = true;
+                        break;
+                    }
+                    push(&mut cands, frame_names(ln), skip);
+                }
+                i += if skip_next { 2 } else { 1 };
+            }
+        }
+    }
+    choose(&cands, chooser)
+}
+
+fn choose(cands: &[String], chooser: Chooser) -> Option<String> {
+    match chooser {
+        Chooser::First => cands.first().cloned(),
+        Chooser::Stall => {
+            for (i, f) in cands.iter().enumerate() {
+                if let Some(a) = STALL_ANCHORS.iter().find(|a| f.contains(**a)) {
+                    if a.contains("smp_call_function") {
+                        return Some("smp_call_function".to_string());
+                    }
+                    return Some(if i == 0 {
+                        f.clone()
+                    } else {
+                        cands[i - 1].clone()
+                    });
+                }
+            }
+            None
+        }
+        Chooser::Hang => {
+            for f in cands {
+                if f.contains("rtnl_lock") {
+                    return Some(f.clone());
+                }
+                if [
+                    "synchronize_rcu",
+                    "synchronize_srcu",
+                    "synchronize_net",
+                    "synchronize_sched",
+                ]
+                .iter()
+                .any(|s| f.contains(s))
+                {
+                    return Some("synchronize_rcu".to_string());
+                }
+                if !HANG_WAIT_WORDS.iter().any(|w| f.contains(w)) {
+                    return Some(f.clone());
+                }
+            }
+            None
+        }
+    }
+}
+
+/// The frame with its syscall-wrapper prefix removed (shortest result of any single prefix).
+pub(crate) fn strip_prefix(frame: &str) -> String {
+    let mut best = frame.to_string();
+    for p in SYSCALL_PREFIXES {
+        if let Some(rest) = frame.strip_prefix(p)
+            && !rest.is_empty()
+            && rest.len() < best.len()
+        {
+            best = rest.to_string();
+        }
+    }
+    best
+}
+
+/// The raw frame and the raw frame minus each single applicable prefix.
+pub(crate) fn prefix_variants(frame: &str) -> Vec<String> {
+    let mut v = vec![frame.to_string()];
+    for p in SYSCALL_PREFIXES {
+        if let Some(rest) = frame.strip_prefix(p)
+            && !rest.is_empty()
+        {
+            v.push(rest.to_string());
+        }
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes() {
+        assert_eq!(strip_prefix("__se_sys_mremap"), "mremap");
+        assert_eq!(strip_prefix("SyS_ioctl"), "ioctl");
+        assert_eq!(strip_prefix("tcp_sendmsg"), "tcp_sendmsg");
+        let v = prefix_variants("__se_sys_mremap");
+        assert!(v.contains(&"sys_mremap".to_string()));
+        assert!(v.contains(&"mremap".to_string()));
+    }
+
+    #[test]
+    fn frame_lines() {
+        assert_eq!(frame_names(b" dump_stack+0x194/0x257"), vec!["dump_stack"]);
+        assert_eq!(
+            frame_names(b" [<ffffffff8233c8bc>] foo.isra.0+0x194/0x257"),
+            vec!["foo"]
+        );
+        assert_eq!(
+            frame_names(
+                b"[<c0101f04>] (unwind_backtrace) from [<c010c6c8>] (show_stack+0x10/0x14)"
+            ),
+            vec!["unwind_backtrace", "show_stack"]
+        );
+        assert_eq!(
+            frame_names(b" do_syscall_x64 arch/x86/entry/common.c:50 [inline]"),
+            vec!["do_syscall_x64"]
+        );
+        assert!(frame_names(b"RIP: 0033:0x7f00").is_empty());
+    }
+}
