@@ -30,7 +30,13 @@ pub struct RootCause {
 /// Extracts the root cause from make's combined output. `source_dir` and `build_dir` prefixes are
 /// stripped from paths so the line is the same for every worktree.
 pub fn extract_root_cause(output: &str, source_dir: &Path, build_dir: &Path) -> RootCause {
-    let prefixes = [dir_prefix(source_dir), dir_prefix(build_dir)];
+    // Absolute paths, and the source dir relative to the build dir (what the compiler prints
+    // when ccache's base_dir rewrote its arguments), longest first.
+    let prefixes = [
+        dir_prefix(source_dir),
+        dir_prefix(build_dir),
+        relative_prefix(build_dir, source_dir),
+    ];
     let clean = |line: &str| -> String {
         let mut s = line.trim_end().to_string();
         for p in prefixes.iter().flatten() {
@@ -77,4 +83,20 @@ fn dir_prefix(dir: &Path) -> Option<String> {
         return None;
     }
     Some(format!("{}/", s.trim_end_matches('/')))
+}
+
+/// `to` relative to `from` as a `../`-prefix ending in `/`, e.g. `/w/b` → `/w/src` gives `../src/`.
+fn relative_prefix(from: &Path, to: &Path) -> Option<String> {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common == 0 || common == to.len() {
+        return None;
+    }
+    let mut s = "../".repeat(from.len() - common);
+    for c in &to[common..] {
+        s.push_str(&c.as_os_str().to_string_lossy());
+        s.push('/');
+    }
+    Some(s)
 }

@@ -168,3 +168,22 @@ fn bad_inputs_are_clear_errors() {
         "/nonexistent/bin/gcc-99 is not installed (not found in PATH)"
     );
 }
+
+#[test]
+fn relative_source_paths_are_stripped() {
+    // With CCACHE_BASEDIR the compiler sees (and prints) the source relative to the build dir.
+    let out = "  CC      fs/proc/version.o\n\
+               ../src/fs/proc/version.c: In function 'version_proc_show':\n\
+               ../src/fs/proc/version.c:21:17: error: expected ';' before '}' token\n";
+    let rc = extract_root_cause(out, Path::new("/w/k.1/src"), Path::new("/w/k.1/build"));
+    assert_eq!(
+        rc.line,
+        "fs/proc/version.c:21:17: error: expected ';' before '}' token"
+    );
+    let rc = extract_root_cause(
+        "/w/linux/fs/a.c:1:2: error: x\n",
+        Path::new("/w/linux"),
+        Path::new("/tmp/b"),
+    );
+    assert_eq!(rc.line, "fs/a.c:1:2: error: x");
+}
