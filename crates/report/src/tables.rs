@@ -322,7 +322,7 @@ pub(crate) static STACK_START: &[&str] = &[
 
 /// A stack frame line; group 1 (and 2 for ARM) name the function.
 pub(crate) static FRAME_LINES: &[&str] = &[
-    r"^ *(?:{{PC}} ?){0,2}[ (]*(?:[0-9]+:)?{{FUNC}}[0-9a-fx]",
+    r"^ *(?:{{PC}} ?){0,2}[ (]*(?:[0-9]+:)?([a-zA-Z0-9_]+)(?:\.[a-zA-Z0-9_.]+)?\+0x[0-9a-f]+/0x[0-9a-f]+",
     r"^ *{{PC}} \(([a-zA-Z0-9_]+)\) from {{PC}} \({{FUNC}}",
     r"^ *(?:{{PC}} ?){0,2}([a-zA-Z0-9_]+)(?:\.[a-zA-Z0-9_.]+)? (?:[^ ]+:[0-9]+ )?\[inline\]",
 ];
