@@ -125,6 +125,26 @@ const fn stall(parts: &'static [Part], parts2: &'static [Part]) -> Option<Recipe
     })
 }
 
+const LOCK_AT: &str = "at: (?:{{PC}} +)?{{FUNC}}";
+
+/// Lockdep reports that name the lock's place on an `at:` line, then the stack.
+const fn lock_at() -> Option<Recipe> {
+    Some(Recipe {
+        parts: &[Part::Line(LOCK_AT), Part::Line(CALL_TRACE), Part::Trace],
+        parts2: TRACE,
+        ..R
+    })
+}
+
+/// Unlock imbalance: the frame on the line after "is trying to release lock".
+const fn unlock() -> Option<Recipe> {
+    Some(Recipe {
+        parts: &[Part::Line("is trying to release lock"), Part::Trace],
+        parts2: TRACE,
+        ..R
+    })
+}
+
 const LOCKDEP_AT: &[Part] = &[
     Part::Line("at: (?:{{PC}} +)?{{FUNC}}"),
     Part::Line("at: (?:{{PC}} +)?{{FUNC}}"),
@@ -144,10 +164,11 @@ macro_rules! warn_at {
 
 const KASAN_SKIP: &[&str] = &["^el1_", "tag_check"];
 
+#[rustfmt::skip]
 static BUG: &[Format] = &[
     Format {
         title: r"BUG: KASAN: ([a-z\-]+) in {{FUNC}}(?:.*\n)+?.*(Read|Write) (?:of size|at addr) (?:[0-9]+)",
-        fmt: "KASAN: {1} {2} in {F}",
+        fmt: "KASAN: {1} {3} in {F}",
         alt: &["bad-access in {F}"],
         stack: Some(Recipe {
             parts: &[
@@ -196,10 +217,7 @@ static BUG: &[Format] = &[
         stack: Some(Recipe {
             parts: &[Part::Trace],
             skip: &[
-                "usb_submit_urb",
-                "usb_start_wait_urb",
-                "usb_bulk_msg",
-                "usb_interrupt_msg",
+                "usb_submit_urb", "usb_start_wait_urb", "usb_bulk_msg", "usb_interrupt_msg",
                 "usb_control_msg",
             ],
             ..R
@@ -283,7 +301,7 @@ static BUG: &[Format] = &[
     Format {
         title: r"BUG: .*still has locks held!",
         fmt: "BUG: still has locks held in {F}",
-        stack: trace(&[]),
+        stack: lock_at(),
         ..F
     },
     Format {
@@ -302,13 +320,13 @@ static BUG: &[Format] = &[
     Format {
         title: r"BUG: bad unlock balance detected!",
         fmt: "BUG: bad unlock balance in {F}",
-        stack: trace(&[]),
+        stack: unlock(),
         ..F
     },
     Format {
         title: r"BUG: held lock freed!",
         fmt: "BUG: held lock freed in {F}",
-        stack: trace(&[]),
+        stack: lock_at(),
         ..F
     },
     Format {
@@ -333,13 +351,7 @@ static BUG: &[Format] = &[
         title: r"BUG: using ([a-zA-Z0-9_]+)\(\) in preemptible",
         fmt: "BUG: using {1}() in preemptible code in {F}",
         stack: trace(&[
-            "dump_stack",
-            "preemption",
-            "preempt",
-            "debug_",
-            "this_cpu",
-            "lockdep_",
-            "lock_is_held",
+            "dump_stack", "preemption", "preempt", "debug_", "this_cpu", "lockdep_", "lock_is_held",
         ]),
         ..F
     },
@@ -368,20 +380,9 @@ static BUG: &[Format] = &[
                 Part::Trace,
             ],
             skip: &[
-                "kmemleak",
-                "mmap",
-                "kmem",
-                "slab",
-                "alloc",
-                "create_object",
-                "idr_get",
-                "list_lru_init",
-                "kasprintf",
-                "kvasprintf",
-                "pcpu_create_chunk",
-                "strdup",
-                "strndup",
-                "memdup",
+                "kmemleak", "mmap", "kmem", "slab", "alloc", "create_object", "idr_get",
+                "list_lru_init", "kasprintf", "kvasprintf", "pcpu_create_chunk", "strdup",
+                "strndup", "memdup",
             ],
             ..R
         }),
@@ -400,13 +401,8 @@ static BUG: &[Format] = &[
         stack: Some(Recipe {
             parts: &[Part::Line("page last allocated"), Part::Trace],
             skip: &[
-                "page_owner",
-                "prep_new_page",
-                "get_page_from_freelist",
-                "alloc_pages",
-                "folio_alloc",
-                "__alloc_",
-                "post_alloc_hook",
+                "page_owner", "prep_new_page", "get_page_from_freelist", "alloc_pages",
+                "folio_alloc", "__alloc_", "post_alloc_hook",
             ],
             ..R
         }),
@@ -443,6 +439,7 @@ static BUG: &[Format] = &[
     },
 ];
 
+#[rustfmt::skip]
 static WARNING: &[Format] = &[
     Format {
         title: warn_at!(r"lib/refcount\.c"),
@@ -453,17 +450,7 @@ static WARNING: &[Format] = &[
     Format {
         title: warn_at!(r"lib/debugobjects\.c"),
         fmt: "WARNING: ODEBUG bug in {F}",
-        stack: warn(&[
-            "debug_",
-            "^timer_",
-            "^hrtimer_",
-            "^init_",
-            "_timer$",
-            "^__init_work",
-            "^cancel_",
-            "^destroy_",
-            "^kfree",
-        ]),
+        stack: warn(&["debug_", "timer_", "^init_", "_timer$", "^__init_work", "^cancel_", "^destroy_", "^kfree", "call_rcu", "vunmap", "vfree"]),
         ..F
     },
     Format {
@@ -488,11 +475,7 @@ static WARNING: &[Format] = &[
         title: warn_at!(r"kernel/locking/lockdep\.c"),
         fmt: "WARNING: locking bug in {F}",
         stack: warn(&[
-            "lockdep_",
-            "^lock_",
-            "^register_lock_class",
-            "^look_up_lock_class",
-            "^__lock_",
+            "lockdep_", "^lock_", "^register_lock_class", "^look_up_lock_class", "^__lock_",
         ]),
         ..F
     },
@@ -502,11 +485,7 @@ static WARNING: &[Format] = &[
         ),
         fmt: "WARNING: kmalloc bug in {F}",
         stack: warn(&[
-            "^kmalloc",
-            "^kvmalloc",
-            "^krealloc",
-            "^__kmalloc",
-            "kmalloc_slab",
+            "^kmalloc", "^kvmalloc", "^krealloc", "^__kmalloc", "kmalloc_slab",
         ]),
         ..F
     },
@@ -520,10 +499,7 @@ static WARNING: &[Format] = &[
         title: warn_at!(r"drivers/usb/core/urb\.c:[0-9]+ (?:at )?usb_submit_urb"),
         fmt: "WARNING in {F}/usb_submit_urb",
         stack: warn(&[
-            "usb_submit_urb",
-            "usb_start_wait_urb",
-            "usb_bulk_msg",
-            "usb_interrupt_msg",
+            "usb_submit_urb", "usb_start_wait_urb", "usb_bulk_msg", "usb_interrupt_msg",
             "usb_control_msg",
         ]),
         ..F
@@ -549,26 +525,26 @@ static WARNING: &[Format] = &[
     Format {
         title: r"WARNING: possible irq lock inversion dependency detected",
         fmt: "possible deadlock in {F}",
-        stack: trace(&[]),
+        stack: lock_at(),
         ..F
     },
     Format {
         title: r"WARNING: (?:SOFTIRQ|HARDIRQ)-safe -> (?:SOFTIRQ|HARDIRQ)-unsafe lock order detected",
         fmt: "possible deadlock in {F}",
-        stack: trace(&[]),
+        stack: lock_at(),
         ..F
     },
     Format {
         title: r"WARNING: possible recursive locking detected",
         fmt: "possible deadlock in {F}",
-        stack: trace(&[]),
+        stack: lock_at(),
         ..F
     },
     Format {
         title: r"WARNING: inconsistent lock state",
         fmt: "inconsistent lock state in {F}",
         stack: Some(Recipe {
-            parts: &[Part::Line(r"takes:"), Part::Line(CALL_TRACE), Part::Trace],
+            parts: &[Part::Line(r"takes:"), Part::Line(LOCK_AT), Part::Line(CALL_TRACE), Part::Trace],
             ..R
         }),
         ..F
@@ -600,19 +576,19 @@ static WARNING: &[Format] = &[
     Format {
         title: r"WARNING: bad unlock balance detected!",
         fmt: "WARNING: bad unlock balance in {F}",
-        stack: trace(&[]),
+        stack: unlock(),
         ..F
     },
     Format {
         title: r"WARNING: held lock freed!",
         fmt: "WARNING: held lock freed in {F}",
-        stack: trace(&[]),
+        stack: lock_at(),
         ..F
     },
     Format {
         title: r"WARNING: .*still has locks held!",
         fmt: "WARNING: still has locks held in {F}",
-        stack: trace(&[]),
+        stack: lock_at(),
         ..F
     },
     Format {
@@ -642,6 +618,7 @@ static WARNING: &[Format] = &[
     },
 ];
 
+#[rustfmt::skip]
 static INFO: &[Format] = &[
     Format {
         title: r"INFO: possible circular locking dependency detected",
@@ -658,26 +635,26 @@ static INFO: &[Format] = &[
     Format {
         title: r"INFO: possible irq lock inversion dependency detected",
         fmt: "possible deadlock in {F}",
-        stack: trace(&[]),
+        stack: lock_at(),
         ..F
     },
     Format {
         title: r"INFO: (?:SOFTIRQ|HARDIRQ)-safe -> (?:SOFTIRQ|HARDIRQ)-unsafe lock order detected",
         fmt: "possible deadlock in {F}",
-        stack: trace(&[]),
+        stack: lock_at(),
         ..F
     },
     Format {
         title: r"INFO: possible recursive locking detected",
         fmt: "possible deadlock in {F}",
-        stack: trace(&[]),
+        stack: lock_at(),
         ..F
     },
     Format {
         title: r"INFO: inconsistent lock state",
         fmt: "inconsistent lock state in {F}",
         stack: Some(Recipe {
-            parts: &[Part::Line(r"takes:"), Part::Line(CALL_TRACE), Part::Trace],
+            parts: &[Part::Line(r"takes:"), Part::Line(LOCK_AT), Part::Line(CALL_TRACE), Part::Trace],
             ..R
         }),
         ..F
@@ -693,7 +670,7 @@ static INFO: &[Format] = &[
         ..F
     },
     Format {
-        title: r"INFO: task .* (?:blocked for more than|blocked in I/O wait for more than) [0-9]+ seconds",
+        title: r"INFO: task (?s:.{1,160}?) (?:blocked for more than|blocked in I/O wait for more than) [0-9]+ seconds",
         fmt: "INFO: task hung in {F}",
         alt: &["hang in {F}"],
         stack: Some(Recipe {
@@ -704,7 +681,7 @@ static INFO: &[Format] = &[
         ..F
     },
     Format {
-        title: r"INFO: task .* can't die for more than [0-9]+ seconds",
+        title: r"INFO: task (?s:.{1,160}?) can't die for more than [0-9]+ seconds",
         fmt: "INFO: task can't die in {F}",
         alt: &["hang in {F}"],
         stack: Some(Recipe {
@@ -740,6 +717,7 @@ static INFO: &[Format] = &[
     },
 ];
 
+#[rustfmt::skip]
 static ARM_FAULT: &[Format] = &[Format {
     title: r"Unable to handle kernel (paging request|NULL pointer dereference|access to user memory)",
     fmt: "BUG: unable to handle kernel {1} in {F}",
@@ -748,6 +726,7 @@ static ARM_FAULT: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static GPF: &[Format] = &[Format {
     title: r"general protection fault",
     fmt: "general protection fault in {F}",
@@ -756,6 +735,7 @@ static GPF: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static STACK_SEGMENT: &[Format] = &[Format {
     title: r"stack segment: ",
     fmt: "stack segment fault in {F}",
@@ -763,6 +743,7 @@ static STACK_SEGMENT: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static PANIC: &[Format] = &[
     Format {
         title: r"Kernel panic - not syncing: corrupted stack end",
@@ -811,6 +792,7 @@ static PANIC: &[Format] = &[
     },
 ];
 
+#[rustfmt::skip]
 static DOUBLE_FAULT: &[Format] = &[Format {
     title: r"PANIC: double fault",
     fmt: "PANIC: double fault in {F}",
@@ -821,17 +803,14 @@ static DOUBLE_FAULT: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static RUST_PANIC: &[Format] = &[Format {
     title: r"rust_kernel: panicked at [^\n]*\n([^\n]+)",
     fmt: "{1} in {F}",
     stack: Some(Recipe {
         parts: &[Part::Line(CALL_TRACE), Part::Trace],
         skip: &[
-            "^rust_begin_unwind",
-            "^rust_panic",
-            "^rust_helper_BUG",
-            "panic",
-            "^core::",
+            "^rust_begin_unwind", "^rust_panic", "^rust_helper_BUG", "panic", "^core::",
             "^kernel::",
         ],
         ..R
@@ -839,6 +818,7 @@ static RUST_PANIC: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static KERNEL_BUG: &[Format] = &[
     Format {
         title: r"kernel BUG at mm/usercopy\.c",
@@ -865,12 +845,14 @@ static KERNEL_BUG: &[Format] = &[
     },
 ];
 
+#[rustfmt::skip]
 static KERNEL_BUG2: &[Format] = &[Format {
     title: r"Kernel BUG (.*)",
     fmt: "kernel BUG {1}",
     ..F
 }];
 
+#[rustfmt::skip]
 static SLUB: &[Format] = &[Format {
     title: r"BUG kmalloc-.*: Object already free",
     fmt: "BUG: Object already free",
@@ -878,6 +860,7 @@ static SLUB: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static DIVIDE: &[Format] = &[Format {
     title: r"divide(?: |_)error: ",
     fmt: "divide error in {F}",
@@ -888,6 +871,7 @@ static DIVIDE: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static INVALID_OPCODE: &[Format] = &[Format {
     title: r"invalid opcode: ",
     fmt: "invalid opcode in {F}",
@@ -898,6 +882,7 @@ static INVALID_OPCODE: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static INT3: &[Format] = &[Format {
     title: r"int3: ",
     fmt: "int3 in {F}",
@@ -905,6 +890,7 @@ static INT3: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static UBSAN: &[Format] = &[
     Format {
         title: r"UBSAN: Undefined behaviour in",
@@ -927,6 +913,7 @@ static UBSAN: &[Format] = &[
     },
 ];
 
+#[rustfmt::skip]
 static REBOOT: &[Format] = &[Format {
     title: r"^Booting the kernel",
     fmt: "unexpected kernel reboot",
@@ -934,6 +921,7 @@ static REBOOT: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static NETDEV: &[Format] = &[Format {
     title: r"unregister_netdevice: waiting for (?:.*) to become free",
     fmt: "unregister_netdevice: waiting for DEV to become free",
@@ -941,6 +929,7 @@ static NETDEV: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static VFS_CLOSE: &[Format] = &[Format {
     title: r"VFS: Close: file count is 0",
     fmt: "VFS: Close: file count is zero (use-after-free)",
@@ -948,6 +937,7 @@ static VFS_CLOSE: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static VFS_BUSY: &[Format] = &[Format {
     title: r"VFS: Busy inodes after unmount",
     fmt: "VFS: Busy inodes after unmount (use-after-free)",
@@ -955,6 +945,7 @@ static VFS_BUSY: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static ARM_INTERNAL: &[Format] = &[Format {
     title: r"Internal error: ",
     fmt: "Internal error in {F}",
@@ -962,6 +953,7 @@ static ARM_INTERNAL: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static ARM_UNHANDLED: &[Format] = &[Format {
     title: r"Unhandled fault: ",
     fmt: "Unhandled fault in {F}",
@@ -970,6 +962,7 @@ static ARM_UNHANDLED: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static ARM_ALIGN: &[Format] = &[Format {
     title: r"Alignment trap: ",
     fmt: "Alignment trap in {F}",
@@ -978,6 +971,7 @@ static ARM_ALIGN: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static TRUSTY: &[Format] = &[
     Format {
         title: r"trusty: panic (?:.*)ASSERT FAILED at \([^\n]*?\): ([^\n]*)",
@@ -1000,6 +994,7 @@ static TRUSTY: &[Format] = &[
     },
 ];
 
+#[rustfmt::skip]
 static GO_FATAL: &[Format] = &[Format {
     title: r"fatal error: ",
     fmt: "go runtime error",
@@ -1007,6 +1002,7 @@ static GO_FATAL: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static SYZFAIL: &[Format] = &[Format {
     title: r"SYZFAIL: (.*)",
     fmt: "SYZFAIL: {1}",
@@ -1014,6 +1010,7 @@ static SYZFAIL: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static SYZFATAL: &[Format] = &[Format {
     title: r"SYZFATAL: (.*)",
     fmt: "SYZFATAL: {1}",
@@ -1022,6 +1019,7 @@ static SYZFATAL: &[Format] = &[Format {
     ..F
 }];
 
+#[rustfmt::skip]
 static GO_PANIC: &[Format] = &[Format {
     title: r"panic: (.*)",
     fmt: "panic: {1}",
@@ -1040,13 +1038,12 @@ const M: Marker = Marker {
     clippy::needless_update,
     reason = "uniform entries: `..M` keeps them alike"
 )]
+#[rustfmt::skip]
 pub(crate) static MARKERS: &[Marker] = &[
     Marker {
         text: "BUG:",
         ignore: &[
-            r"ODEBUG:",
-            r"DEBUG:",
-            r"no syscalls can create resource",
+            r"ODEBUG:", r"DEBUG:", r"no syscalls can create resource",
             r"INFO: lockdep is turned off",
         ],
         formats: BUG,
@@ -1055,18 +1052,12 @@ pub(crate) static MARKERS: &[Marker] = &[
     Marker {
         text: "WARNING:",
         ignore: &[
-            r"WARNING: /etc/ssh/moduli does not exist, using fixed modulus",
-            r"sshd",
-            r"glibc",
-            r"Unsupported flag value",
-            r"fbcon",
-            r"[Mm]itigation",
-            r"hw-vuln",
-            r"EXT4-fs",
-            r"XFS \([^)]*\): WARNING",
-            r"WARNING: The mand mount option",
-            r"WARNING: [Ss]ee https?://",
-            r"WARNING: Unprivileged eBPF",
+            r"WARNING: /etc/ssh/moduli does not exist, using fixed modulus", r"sshd", r"glibc",
+            r"Unsupported flag value", r"fbcon", r"[Mm]itigation", r"hw-vuln", r"EXT4-fs",
+            r"XFS \([^)]*\): WARNING", r"WARNING: [Tt]he mand mount option",
+            r"Speculative Return Stack Overflow", r"kernel not compiled with",
+            r"uses deprecated v2 capabilities", r"uses wireless extensions",
+            r"WARNING: [Ss]ee https?://", r"WARNING: Unprivileged eBPF",
             r"WARNING: .*is deprecated",
         ],
         formats: WARNING,
@@ -1075,11 +1066,9 @@ pub(crate) static MARKERS: &[Marker] = &[
     Marker {
         text: "INFO:",
         ignore: &[
-            r"INFO: lockdep is turned off",
-            r"INFO: Stall ended before state dump start",
-            r"INFO: NMI handler .* took too long to run",
-            r"_INFO:",
-            r"INFO: Not checking for CPU",
+            r"INFO: lockdep is turned off", r"INFO: Stall ended before state dump start",
+            r"INFO: NMI handler \(.*\) took", r"INFO: recovery required on readonly",
+            r"[a-zA-Z0-9_]INFO:", r"_INFO:", r"INFO: Not checking for CPU",
             r"INFO: .*detected stalls? .*Unable to",
         ],
         formats: INFO,
@@ -1162,9 +1151,7 @@ pub(crate) static MARKERS: &[Marker] = &[
     Marker {
         text: "Booting the kernel.",
         ignore: &[
-            r"Parsing ELF",
-            r"Decompressing Linux",
-            r"Unknown parameter '",
+            r"Parsing ELF", r"Decompressing Linux", r"Unknown parameter '",
         ],
         formats: REBOOT,
         ..M
@@ -1206,7 +1193,7 @@ pub(crate) static MARKERS: &[Marker] = &[
     },
     Marker {
         text: "fatal error:",
-        ignore: &[r"ALSA"],
+        ignore: &[r"ALSA", r"fatal error: cannot create timer"],
         formats: GO_FATAL,
         ..M
     },
@@ -1222,7 +1209,7 @@ pub(crate) static MARKERS: &[Marker] = &[
     },
     Marker {
         text: "panic:",
-        ignore: &[r"_panic:", r"kernel panic:", r"Kernel panic"],
+        ignore: &[r"_panic:", r"kernel panic:", r"Kernel panic", r"panic:(?:[^ ]|$)"],
         formats: GO_PANIC,
         ..M
     },

@@ -5,6 +5,7 @@
 //! as described there) unless said otherwise.
 
 /// Frames that are never guilty, whatever the format (unanchored unless `^`/`$`).
+#[rustfmt::skip]
 pub(crate) static SKIP: &[&str] = &[
     // sanitizers and debug checks
     "__asan",
@@ -305,156 +306,70 @@ pub(crate) static SKIP: &[&str] = &[
     "dput",
     "^drop_nlink",
     "^mark_buffer_dirty",
+    // stack walkers, lockdep internals, device and driver-core plumbing
+    "dump_backtrace", "unwind_backtrace", "walk_stackframe", "^trace_hardirqs", "fixup_bug",
+    "^mark_lock", "print_usage_bug", "^check_usage", "check_irq_usage", "check_prev_add",
+    "validate_chain", "reacquire_held_locks", "debug_check_no_locks", "^perf_trace_",
+    "printf", "^str[a-z]+$", "^device_(?:add|del|destroy|unregister|remove|release)",
+    "get_device_parent", "rollback_registered", "unregister_netdevice_many",
+    "usb_kill_anchored_urbs", "usb_kill_urb", "^kthread_stop", "^wait_for_completion",
+    "cancel_work", "cancel_delayed_work", "^do_read_cache_",
 ];
 
 /// Lines where a stack trace starts.
+#[rustfmt::skip]
 pub(crate) static STACK_START: &[&str] = &[
-    r"Call (?:T|t)race",
-    r"Allocated:",
-    r"Allocated by task [0-9]+:",
-    r"Freed:",
-    r"Freed by task [0-9]+:",
-    r"(?:^|[^t][^a-z]|^.)backtrace(?: \(crc [0-9a-f]+\))?:",
-    r"Backtrace:",
-    r"Uninit was stored to memory at",
+    r"Call (?:T|t)race", r"Allocated:", r"Allocated by task [0-9]+:", r"Freed:",
+    r"Freed by task [0-9]+:", r"(?:^|[^t][^a-z]|^.)backtrace(?: \(crc [0-9a-f]+\))?:",
+    r"Backtrace:", r"Uninit was stored to memory at",
     r"status: [0-9a-f]+ badaddr: [0-9a-f]+ cause: [0-9a-f]+",
 ];
 
 /// A stack frame line; group 1 (and 2 for ARM) name the function.
+#[rustfmt::skip]
 pub(crate) static FRAME_LINES: &[&str] = &[
     r"^ *(?:{{PC}} ?){0,2}[ (]*(?:[0-9]+:)?([a-zA-Z0-9_]+)(?:\.[a-zA-Z0-9_.]+)?\+0x[0-9a-f]+/0x[0-9a-f]+",
     r"^ *{{PC}} \(([a-zA-Z0-9_]+)\) from {{PC}} \({{FUNC}}",
     r"^ *(?:{{PC}} ?){0,2}([a-zA-Z0-9_]+)(?:\.[a-zA-Z0-9_.]+)? (?:[^ ]+:[0-9]+ )?\[inline\]",
+    r"^RIP: [0-9]{4}:(?:{{PC}} +){0,2}([a-zA-Z0-9_]+)(?:\.[a-zA-Z0-9_.]+)?\+0x[0-9a-f]+/0x[0-9a-f]+",
 ];
 
 /// A frame line that shows injected-fault output intermixed with the report.
+#[rustfmt::skip]
 pub(crate) static CORRUPTED_FRAMES: &[&str] =
     &[r"^ *(?:{{PC}} ?){0,2}should_fail(?:slab)?[a-z_]*(?:\.|\+)"];
 
 /// Frames just below the stuck code of a stall (substring tests, not regexes).
+#[rustfmt::skip]
 pub(crate) static STALL_ANCHORS: &[&str] = &[
-    "do_syscall_",
-    "do_fast_syscall_",
-    "entry_SYSCALL",
-    "entry_SYSENTER",
-    "entry_INT80",
-    "el0_svc",
-    "__do_sys_",
-    "ret_from_fork",
-    "process_one_work",
-    "worker_thread",
-    "kthread",
-    "__do_softirq",
-    "handle_softirqs",
-    "run_ksoftirqd",
-    "call_timer_fn",
-    "expire_timers",
-    "__run_timers",
-    "run_timer_softirq",
-    "__hrtimer_run_queues",
-    "hrtimer_interrupt",
-    "tasklet_action",
-    "net_rx_action",
-    "__napi_poll",
-    "process_backlog",
-    "do_softirq",
-    "irq_exit",
-    "__irq_exit_rcu",
-    "smp_call_function",
-    "generic_smp_call_function",
-    "flush_smp_call_function",
-    "vfs_write",
-    "vfs_read",
-    "vfs_writev",
-    "vfs_readv",
-    "vfs_ioctl",
-    "vfs_open",
-    "do_sys_open",
-    "do_sys_openat2",
-    "vfs_fallocate",
-    "vfs_fsync",
-    "vfs_unlink",
-    "vfs_rmdir",
-    "vfs_rename",
-    "do_rmdir",
-    "do_unlinkat",
-    "do_mkdirat",
-    "sock_sendmsg",
-    "sock_recvmsg",
-    "__sys_sendmsg",
-    "___sys_sendmsg",
-    "__sys_recvmsg",
-    "___sys_recvmsg",
-    "__sys_sendmmsg",
-    "__sys_recvmmsg",
-    "sock_write_iter",
-    "sock_read_iter",
-    "__sys_setsockopt",
-    "__sys_getsockopt",
-    "__sys_connect",
-    "__sys_bind",
-    "do_mmap",
-    "vm_mmap_pgoff",
-    "__mm_populate",
-    "do_exit",
-    "do_group_exit",
-    "get_signal",
-    "__fput",
-    "task_work_run",
-    "exit_to_user_mode",
-    "syscall_exit_to_user_mode",
-    "do_futex",
-    "path_mount",
-    "do_mount",
-    "do_new_mount",
-    "__x64_sys_",
-    "__ia32_sys_",
-    "__arm64_sys_",
-    "ksys_",
-    "__se_sys_",
-    "kvm_vcpu_ioctl",
-    "__netif_receive_skb",
-    "ip_rcv",
-    "ipv6_rcv",
+    "do_syscall_", "do_fast_syscall_", "entry_SYSCALL", "entry_SYSENTER", "entry_INT80",
+    "el0_svc", "ret_from_fork", "process_one_work", "worker_thread", "kthread",
+    "call_timer_fn", "expire_timers", "__hrtimer_run_queues", "hrtimer_interrupt",
+    "tasklet_action", "net_rx_action", "__napi_poll", "process_backlog", "irq_exit",
+    "__irq_exit_rcu", "smp_call_function", "vfs_write", "vfs_read", "vfs_writev",
+    "vfs_readv", "vfs_ioctl", "do_vfs_ioctl", "vfs_open", "do_dentry_open", "vfs_fallocate",
+    "vfs_fsync", "sock_sendmsg", "sock_recvmsg", "sock_write_iter", "sock_read_iter",
+    "rtnetlink_rcv_msg", "nfnetlink_rcv_msg", "genl_rcv_msg", "do_mmap", "mmap_region",
+    "__mm_populate", "do_exit", "do_group_exit", "get_signal", "__fput", "task_work_run",
+    "exit_to_user_mode", "syscall_exit_to_user_mode", "__netif_receive_skb",
 ];
 
 /// Words that mark a hung task's waiting primitives (substring tests).
+#[rustfmt::skip]
 pub(crate) static HANG_WAIT_WORDS: &[&str] = &[
-    "sched",
-    "_lock",
-    "_slowlock",
-    "down",
-    "rwsem",
-    "completion",
-    "wait",
-    "kthread",
-    "synchronize",
-    "context_switch",
-    "__switch_to",
-    "schedule",
-    "io_schedule",
+    "sched", "_lock", "_slowlock", "down", "rwsem", "completion", "wait", "kthread", "synchronize",
+    "context_switch", "__switch_to", "schedule", "io_schedule", "cancel_work",
 ];
 
 /// Syscall-wrapper prefixes stripped from frame names (each tried alone; shortest kept).
+#[rustfmt::skip]
 pub(crate) static SYSCALL_PREFIXES: &[&str] = &[
-    "SYSC_",
-    "SyS_",
-    "sys_",
-    "__x64_",
-    "__ia32_",
-    "__arm64_",
-    "__sys_",
-    "___sys_",
-    "____sys_",
-    "__se_",
-    "__se_sys_",
-    "__do_sys_",
-    "compat_SYSC_",
-    "compat_SyS_",
-    "ksys_",
+    "SYSC_", "SyS_", "sys_", "__x64_", "__ia32_", "__arm64_", "__sys_", "___sys_", "____sys_",
+    "__se_", "__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "ksys_",
 ];
 
 /// Title normalisation: (pattern, replacement), in order, each repeated until stable.
+#[rustfmt::skip]
 pub(crate) static NORMALISE: &[(&str, &str)] = &[
     (r"syz-executor\.?[0-9]+(?:/[0-9]+)?", "syz-executor"),
     (r"syzkaller[0-9]+", "syzkaller"),
@@ -474,50 +389,39 @@ pub(crate) static NORMALISE: &[(&str, &str)] = &[
 pub(crate) const MAX_TITLE: usize = 120;
 
 /// Title prefix -> TYPE, first match wins.
+#[rustfmt::skip]
 pub(crate) static TYPES: &[(&[&str], &str)] = &[
     (
         &[
-            "KASAN: use-after-free Read",
-            "KASAN: slab-use-after-free Read",
+            "KASAN: use-after-free Read", "KASAN: slab-use-after-free Read",
             "KASAN: use-after-free in",
         ],
         "KASAN-USE-AFTER-FREE-READ",
     ),
     (
         &[
-            "KASAN: use-after-free Write",
-            "KASAN: slab-use-after-free Write",
+            "KASAN: use-after-free Write", "KASAN: slab-use-after-free Write",
         ],
         "KASAN-USE-AFTER-FREE-WRITE",
     ),
     (
         &[
-            "KASAN: slab-out-of-bounds Read",
-            "KASAN: stack-out-of-bounds Read",
-            "KASAN: global-out-of-bounds Read",
-            "KASAN: vmalloc-out-of-bounds Read",
-            "KASAN: out-of-bounds Read",
-            "KASAN: user-memory-access Read",
-            "KASAN: invalid-access Read",
-            "KASAN: unknown-crash Read",
-            "KASAN: wild-memory-access Read",
-            "KASAN: wild-memory-access in",
-            "KASAN: slab-out-of-bounds in",
-            "KASAN: stack-out-of-bounds in",
+            "KASAN: slab-out-of-bounds Read", "KASAN: stack-out-of-bounds Read",
+            "KASAN: global-out-of-bounds Read", "KASAN: vmalloc-out-of-bounds Read",
+            "KASAN: out-of-bounds Read", "KASAN: user-memory-access Read",
+            "KASAN: invalid-access Read", "KASAN: unknown-crash Read",
+            "KASAN: wild-memory-access Read", "KASAN: wild-memory-access in",
+            "KASAN: slab-out-of-bounds in", "KASAN: stack-out-of-bounds in",
             "KASAN: global-out-of-bounds in",
         ],
         "KASAN-READ",
     ),
     (
         &[
-            "KASAN: slab-out-of-bounds Write",
-            "KASAN: stack-out-of-bounds Write",
-            "KASAN: global-out-of-bounds Write",
-            "KASAN: vmalloc-out-of-bounds Write",
-            "KASAN: out-of-bounds Write",
-            "KASAN: user-memory-access Write",
-            "KASAN: invalid-access Write",
-            "KASAN: unknown-crash Write",
+            "KASAN: slab-out-of-bounds Write", "KASAN: stack-out-of-bounds Write",
+            "KASAN: global-out-of-bounds Write", "KASAN: vmalloc-out-of-bounds Write",
+            "KASAN: out-of-bounds Write", "KASAN: user-memory-access Write",
+            "KASAN: invalid-access Write", "KASAN: unknown-crash Write",
             "KASAN: wild-memory-access Write",
         ],
         "KASAN-WRITE",
@@ -532,9 +436,7 @@ pub(crate) static TYPES: &[(&[&str], &str)] = &[
     ),
     (
         &[
-            "KASAN: invalid-free",
-            "KASAN: double-free or invalid-free",
-            "KASAN: double-free",
+            "KASAN: invalid-free", "KASAN: double-free or invalid-free", "KASAN: double-free",
         ],
         "KASAN-INVALID-FREE",
     ),
@@ -555,25 +457,20 @@ pub(crate) static TYPES: &[(&[&str], &str)] = &[
     ),
     (
         &[
-            "KFENCE: use-after-free write",
-            "KFENCE: use-after-free Write",
+            "KFENCE: use-after-free write", "KFENCE: use-after-free Write",
         ],
         "KFENCE-USE-AFTER-FREE-WRITE",
     ),
     (
         &[
-            "KFENCE: out-of-bounds read",
-            "KFENCE: invalid read",
-            "KFENCE: out-of-bounds Read",
+            "KFENCE: out-of-bounds read", "KFENCE: invalid read", "KFENCE: out-of-bounds Read",
             "KFENCE: invalid Read",
         ],
         "KFENCE-READ",
     ),
     (
         &[
-            "KFENCE: out-of-bounds write",
-            "KFENCE: invalid write",
-            "KFENCE: out-of-bounds Write",
+            "KFENCE: out-of-bounds write", "KFENCE: invalid write", "KFENCE: out-of-bounds Write",
             "KFENCE: invalid Write",
         ],
         "KFENCE-WRITE",
@@ -590,8 +487,7 @@ pub(crate) static TYPES: &[(&[&str], &str)] = &[
     ),
     (
         &[
-            "BUG: unable to handle kernel paging request",
-            "BUG: corrupted list",
+            "BUG: unable to handle kernel paging request", "BUG: corrupted list",
         ],
         "MEMORY_SAFETY_BUG",
     ),
@@ -600,24 +496,12 @@ pub(crate) static TYPES: &[(&[&str], &str)] = &[
     (&["UBSAN: "], "UBSAN"),
     (
         &[
-            "possible deadlock in",
-            "inconsistent lock state in",
-            "WARNING: locking bug in",
-            "WARNING: suspicious RCU usage in",
-            "INFO: suspicious RCU usage in",
-            "BUG: spinlock",
-            "BUG: rwlock",
-            "WARNING: bad unlock balance",
-            "BUG: bad unlock balance",
-            "WARNING: held lock freed",
-            "BUG: held lock freed",
-            "WARNING: still has locks held",
-            "BUG: still has locks held",
-            "WARNING: lock held",
-            "BUG: lock held",
-            "WARNING: nested lock",
-            "BUG: using",
-            "INFO: trying to register non-static key",
+            "possible deadlock in", "inconsistent lock state in", "WARNING: locking bug in",
+            "WARNING: suspicious RCU usage in", "INFO: suspicious RCU usage in", "BUG: spinlock",
+            "BUG: rwlock", "WARNING: bad unlock balance", "BUG: bad unlock balance",
+            "WARNING: held lock freed", "BUG: held lock freed", "WARNING: still has locks held",
+            "BUG: still has locks held", "WARNING: lock held", "BUG: lock held",
+            "WARNING: nested lock", "BUG: using", "INFO: trying to register non-static key",
         ],
         "LOCKDEP",
     ),
@@ -632,41 +516,25 @@ pub(crate) static TYPES: &[(&[&str], &str)] = &[
     (&["kernel BUG", "BUG: bad usercopy in"], "BUG"),
     (
         &[
-            "BUG: stack guard page was hit in",
-            "WARNING: corrupted",
-            "WARNING: kernel stack",
+            "BUG: stack guard page was hit in", "WARNING: corrupted", "WARNING: kernel stack",
         ],
         "",
     ),
     (&["WARNING in", "WARNING: "], "WARNING"),
     (
         &[
-            "INFO: task hung in",
-            "INFO: task can't die in",
-            "INFO: rcu detected stall in",
+            "INFO: task hung in", "INFO: task can't die in", "INFO: rcu detected stall in",
             "BUG: soft lockup in",
         ],
         "HANG",
     ),
     (
         &[
-            "general protection fault in",
-            "kernel panic:",
-            "divide error in",
-            "invalid opcode in",
-            "int3 in",
-            "stack segment fault in",
-            "PANIC: double fault",
-            "Internal error in",
-            "Unhandled fault in",
-            "Alignment trap in",
-            "kernel stack overflow",
-            "BUG: Object already free",
-            "unregister_netdevice:",
-            "VFS: ",
-            "panic:",
-            "go runtime error",
-            "trusty:",
+            "general protection fault in", "kernel panic:", "divide error in", "invalid opcode in",
+            "int3 in", "stack segment fault in", "PANIC: double fault", "Internal error in",
+            "Unhandled fault in", "Alignment trap in", "kernel stack overflow",
+            "BUG: Object already free", "unregister_netdevice:", "VFS: ", "panic:",
+            "go runtime error", "trusty:",
         ],
         "DoS",
     ),
@@ -675,99 +543,56 @@ pub(crate) static TYPES: &[(&[&str], &str)] = &[
 ];
 
 /// Whole-log patterns that make a found crash not worth reporting.
+#[rustfmt::skip]
 pub(crate) static SUPPRESSIONS: &[&str] = &[
-    r"panic: failed to start executor binary",
-    r"panic: executor failed: pthread_create failed",
-    r"panic: handshake failed",
-    r"failed to create temp dir",
-    r"fatal error: runtime: out of memory",
-    r"fatal error: runtime: cannot allocate memory",
-    r"fatal error: unexpected signal during runtime execution",
-    r"signal SIGBUS: bus error",
-    r"panic: .*cannot allocate memory",
-    r"SYZFAIL: SIGBUS",
+    r"panic: failed to start executor binary", r"panic: executor failed: pthread_create failed",
+    r"panic: handshake failed", r"failed to create temp dir",
+    r"fatal error: runtime: out of memory", r"fatal error: runtime: cannot allocate memory",
+    r"fatal error: unexpected signal during runtime execution", r"signal SIGBUS: bus error",
+    r"panic: .*cannot allocate memory", r"SYZFAIL: SIGBUS",
     r"Out of memory: Kill process .* \((?:syz-executor|syz-fuzzer|sshd)",
     r"Out of memory: Killed process .* \((?:syz-executor|syz-fuzzer|sshd)",
     r"Killed process .* \((?:syz-executor|syz-fuzzer|sshd)",
-    r"lowmemorykiller: Killing 'syz-executor",
-    r"INIT: PANIC: segmentation violation!",
+    r"lowmemorykiller: Killing 'syz-executor", r"INIT: PANIC: segmentation violation!",
     r"\*\*\* stack smashing detected \*\*\*: terminated",
 ];
 
 /// Source files that are never blamed when a better one exists.
+#[rustfmt::skip]
 pub(crate) static GUILTY_IGNORE: &[&str] = &[
-    r"^\.?/?include/",
-    r"\.h$",
-    r"^lib/",
-    r"^virt/lib/",
-    r"^mm/kasan/",
-    r"^mm/kmsan/",
-    r"^kernel/kcov\.c",
-    r"^mm/sl.b\.c",
-    r"^mm/slab_common\.c",
-    r"^mm/filemap\.c",
-    r"^mm/memory\.c",
-    r"^mm/page_alloc\.c",
-    r"^mm/vmalloc\.c",
-    r"^mm/percpu",
-    r"^mm/mempool\.c",
-    r"^mm/util\.c",
-    r"^mm/gup\.c",
-    r"^mm/kfence/",
-    r"^mm/page_owner\.c",
-    r"^mm/usercopy\.c",
-    r"^mm/internal\.h",
-    r"^kernel/rcu/",
-    r"^kernel/locking/",
-    r"^kernel/sched/",
-    r"^kernel/panic\.c",
-    r"^kernel/printk/",
-    r"^kernel/softirq\.c",
-    r"^kernel/kthread\.c",
-    r"^kernel/workqueue\.c",
-    r"^kernel/time/timer\.c",
-    r"^kernel/time/hrtimer\.c",
-    r"^kernel/stacktrace\.c",
-    r"^kernel/irq_work\.c",
-    r"^kernel/smp\.c",
-    r"^arch/[a-z0-9]+/kernel/traps\.c",
-    r"^arch/[a-z0-9]+/mm/fault\.c",
-    r"^arch/[a-z0-9]+/kernel/unwind",
-    r"^arch/[a-z0-9]+/kernel/dumpstack",
-    r"^arch/[a-z0-9]+/kernel/stacktrace\.c",
-    r"^arch/[a-z0-9]+/entry/",
-    r"^arch/[a-z0-9]+/kernel/entry",
-    r"^arch/[a-z0-9]+/lib/",
-    r"^arch/[a-z0-9]+/crypto/crc",
-    r"^net/core/dev\.c",
-    r"^net/core/sock\.c",
-    r"^net/core/skbuff\.c",
-    r"^fs/proc/generic\.c",
-    r"^trusty/",
-    r"^drivers/usb/core/urb\.c",
+    r"^\.?/?include/", r"\.h$", r"^lib/", r"^virt/lib/", r"^mm/kasan/", r"^mm/kmsan/",
+    r"^kernel/kcov\.c", r"^mm/sl.b\.c", r"^mm/slab_common\.c", r"^mm/filemap\.c", r"^mm/memory\.c",
+    r"^mm/page_alloc\.c", r"^mm/vmalloc\.c", r"^mm/percpu", r"^mm/mempool\.c", r"^mm/util\.c",
+    r"^mm/gup\.c", r"^mm/kfence/", r"^mm/page_owner\.c", r"^mm/usercopy\.c", r"^mm/internal\.h",
+    r"^kernel/rcu/", r"^kernel/locking/", r"^kernel/sched/", r"^kernel/panic\.c",
+    r"^kernel/printk/", r"^kernel/softirq\.c", r"^kernel/kthread\.c", r"^kernel/workqueue\.c",
+    r"^kernel/time/timer\.c", r"^kernel/time/hrtimer\.c", r"^kernel/stacktrace\.c",
+    r"^kernel/irq_work\.c", r"^kernel/smp\.c", r"^arch/[a-z0-9]+/kernel/traps\.c",
+    r"^arch/[a-z0-9]+/mm/fault\.c", r"^arch/[a-z0-9]+/kernel/unwind",
+    r"^arch/[a-z0-9]+/kernel/dumpstack", r"^arch/[a-z0-9]+/kernel/stacktrace\.c",
+    r"^arch/[a-z0-9]+/entry/", r"^arch/[a-z0-9]+/kernel/entry", r"^arch/[a-z0-9]+/lib/",
+    r"^arch/[a-z0-9]+/crypto/crc", r"^net/core/dev\.c", r"^net/core/sock\.c",
+    r"^net/core/skbuff\.c", r"^fs/proc/generic\.c", r"^trusty/", r"^drivers/usb/core/urb\.c",
     r"^security/lsm_",
 ];
 
 /// Report lines never searched for the guilty file (lockdep bookkeeping).
+#[rustfmt::skip]
 pub(crate) static GUILTY_IGNORE_LINES: &[&str] = &[
-    r"(?:hardirqs|softirqs) last(?:  enabled| disabled) at",
-    r", at: ",
-    r"^ *#[0-9]+: ",
+    r"(?:hardirqs|softirqs) last(?:  enabled| disabled) at", r", at: ", r"^ *#[0-9]+: ",
     r"Register r[0-9]+ information",
 ];
 
 /// Info messages that carry a stack and start a second report.
+#[rustfmt::skip]
 pub(crate) static INFO_WITH_STACK: &[&str] = &[
-    "vmalloc: allocation failure:",
-    "FAULT_INJECTION: forcing a failure",
+    "vmalloc: allocation failure:", "FAULT_INJECTION: forcing a failure",
     "FAULT_FLAG_ALLOW_RETRY missing",
 ];
 
 /// Marker texts that never start a second report.
+#[rustfmt::skip]
 pub(crate) static NO_SECOND_REPORT: &[&str] = &[
-    "invalid opcode: 0000",
-    "Kernel panic - not syncing",
-    "unregister_netdevice: waiting for",
-    "PANIC: double fault",
-    "Internal error:",
+    "invalid opcode: 0000", "Kernel panic - not syncing", "unregister_netdevice: waiting for",
+    "PANIC: double fault", "Internal error:",
 ];
