@@ -1,0 +1,118 @@
+//! [`Checkouts`]: one checkout per job slot under culprit's state directory, never in the user's
+//! work tree.
+//!
+//! Each slot is a `git clone --shared --no-checkout` of the user's repository: the clone reads
+//! objects through `objects/info/alternates`, so it costs no copy and writes nothing into the
+//! user's `.git` (unlike `git worktree add`, which registers the worktree there). Commits made in
+//! the user's repository later are visible too, since the alternates point at its object store.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli;
+use crate::id::CommitId;
+use crate::repo::Repo;
+
+/// Errors of [`Checkouts`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The slots' directory could not be created.
+    #[error("cannot create checkout directory {path}: {source}")]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// A git command failed while preparing or updating a slot.
+    #[error("checkout of {commit} in slot {slot} failed: `{command}`: {detail}")]
+    Git {
+        /// The slot.
+        slot: usize,
+        /// The commit being checked out.
+        commit: CommitId,
+        /// The command line.
+        command: String,
+        /// Exit status and the end of stderr.
+        detail: String,
+    },
+}
+
+/// The checkout slots of one bisection: `<state_dir>/checkouts/slot-<n>`. Holds only paths, so it
+/// can be shared between threads; two threads must not use the same slot at once.
+#[derive(Clone, Debug)]
+pub struct Checkouts {
+    source: PathBuf,
+    root: PathBuf,
+}
+
+impl Checkouts {
+    /// Slots for `repo` under `state_dir` (created if needed).
+    pub fn new(repo: &Repo, state_dir: &Path) -> Result<Checkouts, Error> {
+        let root = state_dir.join("checkouts");
+        std::fs::create_dir_all(&root).map_err(|source| Error::CreateDir {
+            path: root.clone(),
+            source,
+        })?;
+        Ok(Checkouts {
+            source: repo.common_dir().to_path_buf(),
+            root,
+        })
+    }
+
+    /// The work tree of slot `slot` (it exists after the first [`Checkouts::checkout`]).
+    pub fn path(&self, slot: usize) -> PathBuf {
+        self.root.join(format!("slot-{slot}"))
+    }
+
+    /// Check `commit` out in slot `slot`: detached HEAD, forced (local changes dropped) and
+    /// cleaned (`git clean -ffdx`: untracked and ignored files, build outputs included, removed).
+    /// Returns the slot's work tree.
+    pub fn checkout(&self, slot: usize, commit: CommitId) -> Result<PathBuf, Error> {
+        let path = self.path(slot);
+        let git_error = |f: cli::Failure| Error::Git {
+            slot,
+            commit,
+            command: f.command,
+            detail: f.detail,
+        };
+        if !path.join(".git").is_dir() {
+            // A half-made slot (interrupted clone) is ours to remove.
+            if path.exists() {
+                std::fs::remove_dir_all(&path).map_err(|source| Error::CreateDir {
+                    path: path.clone(),
+                    source,
+                })?;
+            }
+            let mut clone = cli::git(&self.root);
+            clone
+                .args(["clone", "--quiet", "--shared", "--no-checkout"])
+                .arg(&self.source)
+                .arg(&path);
+            cli::run(&mut clone).map_err(git_error)?;
+            let mut config = cli::git(&path);
+            config.args(["config", "gc.auto", "0"]);
+            cli::run(&mut config).map_err(git_error)?;
+        }
+        // A previous run killed mid-checkout leaves the lock behind; the slot is ours alone.
+        let lock = path.join(".git").join("index.lock");
+        if lock.exists() {
+            let _ = std::fs::remove_file(&lock);
+        }
+        let mut checkout = cli::git(&path);
+        checkout
+            .args([
+                "-c",
+                "advice.detachedHead=false",
+                "checkout",
+                "--quiet",
+                "--force",
+                "--detach",
+            ])
+            .arg(commit.to_hex());
+        cli::run(&mut checkout).map_err(git_error)?;
+        let mut clean = cli::git(&path);
+        clean.args(["clean", "-ffdxq"]);
+        cli::run(&mut clean).map_err(git_error)?;
+        Ok(path)
+    }
+}

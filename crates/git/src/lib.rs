@@ -1,0 +1,26 @@
+//! culprit's view of a git repository: resolve revisions, load the whole commit graph once as
+//! dense indices, read tags, commit metadata and recipients, and check candidates out in
+//! culprit's own clones under its state directory.
+//!
+//! Reading is done in-process with gix (the commit-graph file is used when the repository has
+//! one); only the text of `git show` and the checkouts shell out to the `git` CLI. Nothing here
+//! writes to the user's repository: HEAD, index, work tree, refs, stash and bisect state are left
+//! as they were.
+//!
+//! Main types: [`Repo`], [`Graph`], [`CommitId`], [`CommitInfo`], [`Version`], [`Recipients`],
+//! [`Checkouts`]. This crate must not know kernels, crashes, policies or the engine.
+
+mod checkout;
+mod cli;
+mod graph;
+mod id;
+mod recipients;
+mod repo;
+mod version;
+
+pub use checkout::{Checkouts, Error as CheckoutError};
+pub use graph::{Error as GraphError, Graph};
+pub use id::{CommitId, ParseIdError};
+pub use recipients::{Recipients, parse_address, recipients};
+pub use repo::{CommitInfo, Error, ReleaseTag, Repo};
+pub use version::{Version, release_version};
