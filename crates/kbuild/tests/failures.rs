@@ -187,3 +187,164 @@ fn relative_source_paths_are_stripped() {
     );
     assert_eq!(rc.line, "fs/a.c:1:2: error: x");
 }
+
+/// A stand-in kernel tree whose Makefile records make's view of the environment and produces a
+/// real ELF as vmlinux; it runs the same two make invocations a kernel build does.
+fn fake_tree(dir: &Path, bzimage_recipe: &str) -> std::path::PathBuf {
+    let tree = dir.join("linux");
+    std::fs::create_dir_all(&tree).expect("mkdir");
+    std::fs::write(tree.join("Kconfig"), "").expect("write");
+    std::fs::write(
+        tree.join("Makefile"),
+        format!(
+            "olddefconfig:\n\t@echo olddefconfig O=$(O) CC=\"$(CC)\" ARCH=$(ARCH)\n\
+             bzImage:\n{bzimage_recipe}"
+        ),
+    )
+    .expect("write");
+    tree
+}
+
+#[test]
+fn make_gets_a_clean_reproducible_environment() {
+    // Run the body in a copy of this test binary whose environment has stray host flags (the
+    // test process's own environment cannot be changed without `unsafe`).
+    if std::env::var_os("CULPRIT_KBUILD_ENV_CHILD").is_none() {
+        let out = Command::new(std::env::current_exe().expect("test binary"))
+            .args([
+                "--exact",
+                "make_gets_a_clean_reproducible_environment",
+                "--nocapture",
+            ])
+            .env("CULPRIT_KBUILD_ENV_CHILD", "1")
+            .env("CFLAGS", "-Werror=stray")
+            .env("KCFLAGS", "-O0")
+            .env("ARCH", "arm64")
+            .env("CROSS_COMPILE", "aarch64-linux-gnu-")
+            .env("LANG", "de_DE.UTF-8")
+            .output()
+            .expect("re-run test binary");
+        assert!(
+            out.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("1 passed"));
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let recipe = "\tenv | sort > $(O)/env.txt\n\techo 'CC=$(CC) LOCALVERSION=[$(LOCALVERSION)]' > $(O)/vars.txt\n\
+                  \tmkdir -p $(O)/arch/x86/boot $(O)/include/generated\n\
+                  \tprintf 'int main(void){return 0;}' > $(O)/m.c && cc -o $(O)/vmlinux $(O)/m.c\n\
+                  \tcp $(O)/vmlinux $(O)/arch/x86/boot/bzImage\n\
+                  \tprintf '#define LINUX_COMPILER\\t\\t\"fake cc 1.0, fake ld 2.0\"\\n' > $(O)/include/generated/compile.h\n";
+    let tree = fake_tree(dir.path(), recipe);
+    let config = dir.path().join("config");
+    std::fs::write(&config, "CONFIG_64BIT=y\nCONFIG_LOCALVERSION_AUTO=y\n").expect("write");
+    let fixes = culprit_kbuild::fixes_for(culprit_kbuild::CONFIG_FIXES, &Default::default());
+    let opts = BuildOptions {
+        ccache: Ccache::Off,
+        jobs: 2,
+        ..BuildOptions::default()
+    };
+    let build = dir.path().join("build");
+    let k = build_kernel(&tree, &build, &config, &fixes, &opts, None).expect("fake build");
+    let env = std::fs::read_to_string(build.join("env.txt")).expect("env");
+    for want in [
+        "LC_ALL=C",
+        "KBUILD_BUILD_TIMESTAMP=Thu Jan  1 00:00:00 UTC 2025",
+        "KBUILD_BUILD_USER=culprit",
+        "KBUILD_BUILD_HOST=culprit",
+        "KBUILD_BUILD_VERSION=0",
+    ] {
+        assert!(env.lines().any(|l| l == want), "{want} missing in\n{env}");
+    }
+    // ARCH reaches the environment only as make exports its own command line (x86_64).
+    assert!(env.lines().any(|l| l == "ARCH=x86_64"), "{env}");
+    for banned in [
+        "CFLAGS=",
+        "KCFLAGS=",
+        "CROSS_COMPILE=",
+        "LANG=",
+        "CARGO",
+        "RUST",
+    ] {
+        assert!(
+            !env.lines().any(|l| l.starts_with(banned)),
+            "{banned} leaked:\n{env}"
+        );
+    }
+    let vars = std::fs::read_to_string(build.join("vars.txt")).expect("vars");
+    assert_eq!(vars, "CC=gcc LOCALVERSION=[]\n");
+    // The config went in with the unconditional fixes applied.
+    let cfg = std::fs::read_to_string(build.join(".config")).expect(".config");
+    assert_eq!(
+        cfg,
+        "CONFIG_64BIT=y\n# CONFIG_LOCALVERSION_AUTO is not set\n"
+    );
+    assert_eq!(k.compiler_line, "fake cc 1.0, fake ld 2.0");
+    assert_eq!(
+        k.signature,
+        culprit_kbuild::kernel_signature(&k.vmlinux).expect("sig")
+    );
+    assert!(k.bzimage.ends_with("arch/x86/boot/bzImage"));
+    let log = std::fs::read_to_string(&k.log).expect("log");
+    assert!(
+        log.contains(&format!(
+            "olddefconfig O={} CC=gcc ARCH=x86_64",
+            build.canonicalize().expect("canon").display()
+        )),
+        "{log}"
+    );
+}
+
+/// Whether `pid` is still running 5 s from now (SIGKILLed processes take a moment to go).
+fn alive(pid: &str) -> bool {
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+            .is_ok_and(|s| !s.contains(") Z ") && !s.contains(") X "))
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while running() {
+        if std::time::Instant::now() > deadline {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    false
+}
+
+#[test]
+fn timeout_and_cancel_kill_the_whole_make() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let recipe = "\tsleep 1000 & echo $$! > $(O)/child.pid; sleep 1000\n";
+    let tree = fake_tree(dir.path(), recipe);
+    let config = dir.path().join("config");
+    std::fs::write(&config, "CONFIG_64BIT=y\n").expect("write");
+    let opts = BuildOptions {
+        ccache: Ccache::Off,
+        timeout: std::time::Duration::from_secs(2),
+        ..BuildOptions::default()
+    };
+    let build = dir.path().join("build");
+    let err = build_kernel(&tree, &build, &config, &[], &opts, None).expect_err("times out");
+    assert!(matches!(err, BuildError::TimedOut { .. }), "{err}");
+    let pid = std::fs::read_to_string(build.join("child.pid")).expect("child started");
+    assert!(!alive(&pid), "make's child {pid} survived the timeout");
+
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let long = BuildOptions {
+        timeout: std::time::Duration::from_secs(600),
+        ..opts
+    };
+    std::thread::scope(|s| {
+        let h = s.spawn(|| build_kernel(&tree, &build, &config, &[], &long, Some(&cancel)));
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        let r = h.join().expect("join");
+        assert!(matches!(r, Err(BuildError::Cancelled)), "{r:?}");
+    });
+    let pid = std::fs::read_to_string(build.join("child.pid")).expect("child started");
+    assert!(!alive(&pid), "make's child {pid} survived the cancel");
+}

@@ -279,11 +279,20 @@ fn classification_and_timeouts() {
     }
 }
 
+/// Whether `pid` is still running 5 s from now (SIGKILLed processes take a moment to go).
 fn alive(pid: &str) -> bool {
-    Path::new(&format!("/proc/{}", pid.trim())).exists()
-        && !std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
-            .unwrap_or_default()
-            .contains(") Z ")
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+            .is_ok_and(|s| !s.contains(") Z ") && !s.contains(") X "))
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while running() {
+        if std::time::Instant::now() > deadline {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
 }
 
 #[test]
