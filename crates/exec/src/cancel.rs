@@ -1,0 +1,108 @@
+//! [`Cancel`]: a cancellation token that also knows every live process group started under it.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
+/// Errors of [`Cancel::install`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Another Ctrl-C handler is installed already (by someone else than this crate).
+    #[error("cannot install the Ctrl-C handler: {0}")]
+    Handler(String),
+}
+
+/// A cancellation token. Clones share the same state. Commands run under a token register their
+/// process group with it; [`Cancel::cancel`] sends SIGTERM to every registered group at once, and
+/// each waiting command then finishes the kill (SIGKILL after its grace period) and reports
+/// [`crate::Status::Cancelled`].
+#[derive(Clone, Default)]
+pub struct Cancel {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    cancelled: AtomicBool,
+    groups: Mutex<HashSet<i32>>,
+}
+
+static PROCESS_WIDE: OnceLock<Cancel> = OnceLock::new();
+
+impl Cancel {
+    /// A fresh token, not cancelled, not tied to any signal.
+    pub fn new() -> Cancel {
+        Cancel::default()
+    }
+
+    /// The process-wide token, cancelled by Ctrl-C (SIGINT), SIGTERM and SIGHUP. The handler is
+    /// installed on the first call; later calls return the same token. A second signal after
+    /// cancellation SIGKILLs every live group and exits with status 130.
+    pub fn install() -> Result<Cancel, Error> {
+        if let Some(token) = PROCESS_WIDE.get() {
+            return Ok(token.clone());
+        }
+        let token = Cancel::new();
+        let handler_token = token.clone();
+        ctrlc::try_set_handler(move || {
+            if handler_token.is_cancelled() {
+                handler_token.signal_all(Signal::SIGKILL);
+                std::process::exit(130);
+            }
+            handler_token.cancel();
+        })
+        .map_err(|e| Error::Handler(e.to_string()))?;
+        // Only the first caller gets here successfully: `try_set_handler` fails on a second call.
+        Ok(PROCESS_WIDE.get_or_init(|| token).clone())
+    }
+
+    /// Cancel: every command started under this token afterwards reports cancelled at once, and
+    /// every live one is sent SIGTERM now.
+    pub fn cancel(&self) {
+        self.inner.cancelled.store(true, Ordering::SeqCst);
+        self.signal_all(Signal::SIGTERM);
+    }
+
+    /// Whether [`Cancel::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.inner.cancelled.load(Ordering::SeqCst)
+    }
+
+    /// Number of live process groups registered (for tests and progress displays).
+    pub fn live_groups(&self) -> usize {
+        self.groups().len()
+    }
+
+    /// Register a live group. Returns `false` (and does not register) when already cancelled: the
+    /// caller must kill the group itself.
+    pub(crate) fn register(&self, pgid: i32) -> bool {
+        let mut groups = self.groups();
+        // Checked under the lock: a concurrent `cancel` either sees this group or we see its flag.
+        if self.is_cancelled() {
+            return false;
+        }
+        groups.insert(pgid);
+        true
+    }
+
+    pub(crate) fn unregister(&self, pgid: i32) {
+        self.groups().remove(&pgid);
+    }
+
+    fn signal_all(&self, signal: Signal) {
+        for &pgid in self.groups().iter() {
+            let _ = killpg(Pid::from_raw(pgid), signal);
+        }
+    }
+
+    fn groups(&self) -> std::sync::MutexGuard<'_, HashSet<i32>> {
+        // A panic while holding this lock cannot leave the set inconsistent: keep using it.
+        self.inner
+            .groups
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

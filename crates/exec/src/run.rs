@@ -1,0 +1,382 @@
+//! [`Command`], [`Running`] and [`Outcome`]: one shell command in its own process group.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::sys::signal::{Signal, killpg};
+use nix::sys::wait::{Id, WaitPidFlag, waitid};
+use nix::unistd::Pid;
+
+use crate::cancel::Cancel;
+use crate::capture::{self, Capture, Shared};
+
+/// How often a waiting command looks at its cancellation token (cancellation itself signals the
+/// groups at once; this only bounds how late the SIGKILL follow-up and the report come).
+const POLL: Duration = Duration::from_millis(50);
+/// How long the output reader may still run once the whole group is dead (a process that left
+/// the group with `setsid` could keep the pipe open forever).
+const READER_GRACE: Duration = Duration::from_secs(2);
+
+/// Errors of [`Command::spawn`] and [`Running::wait`].
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The log file could not be created.
+    #[error("cannot create log file {path}: {source}")]
+    CreateLog {
+        /// The log file.
+        path: PathBuf,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// Writing the log failed (disk full, ...); the command itself ran.
+    #[error("cannot write log file {path}: {source}")]
+    WriteLog {
+        /// The log file.
+        path: PathBuf,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// `sh` could not be started (missing directory, no `sh`, too many processes).
+    #[error("cannot run `sh -c {script:?}` in {dir}: {source}")]
+    Spawn {
+        /// The script.
+        script: String,
+        /// The directory.
+        dir: PathBuf,
+        /// The IO error.
+        source: std::io::Error,
+    },
+    /// The token was cancelled before the command could start.
+    #[error("cancelled before `{script}` started")]
+    Cancelled {
+        /// The script.
+        script: String,
+    },
+}
+
+/// How a command ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// `sh` exited with this code (a child of the shell killed by a signal shows up here as
+    /// 128 + signal, as the shell reports it).
+    Exited(i32),
+    /// `sh` itself was killed by this signal.
+    Signaled(i32),
+    /// The timeout expired; the group was killed.
+    TimedOut,
+    /// The token was cancelled; the group was killed.
+    Cancelled,
+}
+
+impl Status {
+    /// `Exited(0)`.
+    pub fn success(&self) -> bool {
+        *self == Status::Exited(0)
+    }
+}
+
+/// The result of a finished command.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// How it ended.
+    pub status: Status,
+    /// Wall time from start to the end of the whole group.
+    pub duration: Duration,
+    /// The log file holding all of stdout and stderr, interleaved as written.
+    pub log_path: PathBuf,
+    /// The first bytes of the output (at most the head limit).
+    pub head: Vec<u8>,
+    /// The last bytes of the output (at most the tail limit).
+    pub tail: Vec<u8>,
+    /// Total bytes of output.
+    pub bytes: u64,
+}
+
+/// A shell command to run: `sh -c script` in `dir`.
+#[derive(Clone, Debug)]
+pub struct Command {
+    script: String,
+    dir: PathBuf,
+    log_path: PathBuf,
+    env: Vec<(OsString, OsString)>,
+    timeout: Option<Duration>,
+    grace: Duration,
+    head_limit: usize,
+    tail_limit: usize,
+}
+
+impl Command {
+    /// `sh -c script` in `dir`, output to `log_path` (created or truncated, parents created). No
+    /// timeout, a grace of 2 s between SIGTERM and SIGKILL, 64 KiB of head and tail kept.
+    pub fn new(
+        script: impl Into<String>,
+        dir: impl Into<PathBuf>,
+        log_path: impl Into<PathBuf>,
+    ) -> Command {
+        Command {
+            script: script.into(),
+            dir: dir.into(),
+            log_path: log_path.into(),
+            env: Vec::new(),
+            timeout: None,
+            grace: Duration::from_secs(2),
+            head_limit: 64 * 1024,
+            tail_limit: 64 * 1024,
+        }
+    }
+
+    /// Add an environment variable (on top of culprit's own environment).
+    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Command {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Kill the group and report [`Status::TimedOut`] after this long.
+    pub fn timeout(mut self, timeout: Duration) -> Command {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Time between SIGTERM and SIGKILL when the group is killed.
+    pub fn grace(mut self, grace: Duration) -> Command {
+        self.grace = grace;
+        self
+    }
+
+    /// How many bytes of the start and of the end of the output to keep in memory.
+    pub fn keep(mut self, head: usize, tail: usize) -> Command {
+        self.head_limit = head;
+        self.tail_limit = tail;
+        self
+    }
+
+    /// Run to the end (or timeout, or cancellation). A token cancelled before the start gives
+    /// [`Status::Cancelled`] without running anything.
+    pub fn run(&self, cancel: &Cancel) -> Result<Outcome, Error> {
+        match self.spawn(cancel) {
+            Ok(running) => running.wait(),
+            Err(Error::Cancelled { .. }) => Ok(Outcome {
+                status: Status::Cancelled,
+                duration: Duration::ZERO,
+                log_path: self.log_path.clone(),
+                head: Vec::new(),
+                tail: Vec::new(),
+                bytes: 0,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Start the command; see [`Running`].
+    pub fn spawn(&self, cancel: &Cancel) -> Result<Running, Error> {
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled {
+                script: self.script.clone(),
+            });
+        }
+        let log_error = |source| Error::CreateLog {
+            path: self.log_path.clone(),
+            source,
+        };
+        if let Some(parent) = self.log_path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(log_error)?;
+        }
+        let log = File::create(&self.log_path).map_err(log_error)?;
+        let spawn_error = |source| Error::Spawn {
+            script: self.script.clone(),
+            dir: self.dir.clone(),
+            source,
+        };
+        // One pipe for both streams keeps stdout and stderr interleaved as they were written.
+        let (pipe_reader, pipe_writer) = std::io::pipe().map_err(spawn_error)?;
+        let stderr_writer = pipe_writer.try_clone().map_err(spawn_error)?;
+        let started = Instant::now();
+        let child = {
+            let mut cmd = std::process::Command::new("sh");
+            cmd.arg("-c")
+                .arg(&self.script)
+                .current_dir(&self.dir)
+                .envs(self.env.iter().map(|(k, v)| (k, v)))
+                .stdin(Stdio::null())
+                .stdout(pipe_writer)
+                .stderr(stderr_writer)
+                .process_group(0);
+            // `cmd` drops at the end of this block, closing our copies of the write end, so the
+            // reader sees end of file once the group is gone.
+            cmd.spawn().map_err(spawn_error)?
+        };
+        let pid = Pid::from_raw(i32::try_from(child.id()).unwrap_or(i32::MAX));
+        let registered = cancel.register(pid.as_raw());
+
+        let (exited_tx, exited) = mpsc::channel();
+        std::thread::spawn(move || {
+            // WNOWAIT leaves the leader a zombie, so its pid (= the group id) cannot be reused
+            // before we have killed the rest of the group and reaped it ourselves.
+            while let Err(Errno::EINTR) =
+                waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)
+            {}
+            let _ = exited_tx.send(());
+        });
+
+        let shared: Shared = Default::default();
+        let (reader_done_tx, reader_done) = mpsc::channel();
+        let reader_shared = shared.clone();
+        let (head_limit, tail_limit) = (self.head_limit, self.tail_limit);
+        let reader = std::thread::spawn(move || {
+            capture::pump(pipe_reader, log, reader_shared, head_limit, tail_limit);
+            let _ = reader_done_tx.send(());
+        });
+
+        Ok(Running {
+            child: Some(child),
+            pgid: pid,
+            registered,
+            exited,
+            leader_exited: false,
+            reader: Some(reader),
+            reader_done,
+            capture: shared,
+            started,
+            deadline: self.timeout.map(|t| started + t),
+            grace: self.grace,
+            cancel: cancel.clone(),
+            log_path: self.log_path.clone(),
+        })
+    }
+}
+
+/// A started command. [`Running::wait`] for its [`Outcome`]; dropping it kills the whole group.
+pub struct Running {
+    child: Option<Child>,
+    pgid: Pid,
+    registered: bool,
+    exited: Receiver<()>,
+    leader_exited: bool,
+    reader: Option<JoinHandle<()>>,
+    reader_done: Receiver<()>,
+    capture: Shared,
+    started: Instant,
+    deadline: Option<Instant>,
+    grace: Duration,
+    cancel: Cancel,
+    log_path: PathBuf,
+}
+
+impl Running {
+    /// The process id of `sh`, which is also the process group id.
+    pub fn pid(&self) -> u32 {
+        self.pgid.as_raw().unsigned_abs()
+    }
+
+    /// The log file being written.
+    pub fn log_path(&self) -> &Path {
+        &self.log_path
+    }
+
+    /// Wait for the end: the shell exits (any process it left behind in the group is then
+    /// killed), the timeout expires or the token is cancelled (the group is killed: SIGTERM,
+    /// SIGKILL after the grace period).
+    pub fn wait(mut self) -> Result<Outcome, Error> {
+        let forced = loop {
+            let now = Instant::now();
+            let slice = self.deadline.map_or(POLL, |deadline| {
+                deadline.saturating_duration_since(now).min(POLL)
+            });
+            match self.exited.recv_timeout(slice) {
+                Ok(()) | Err(RecvTimeoutError::Disconnected) => {
+                    self.leader_exited = true;
+                    // Cancellation SIGTERMs the group directly, so the shell may die of it
+                    // before this loop notices: still a cancellation.
+                    break self.cancel.is_cancelled().then_some(Status::Cancelled);
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if self.cancel.is_cancelled() || !self.registered {
+                        self.terminate();
+                        break Some(Status::Cancelled);
+                    }
+                    if self
+                        .deadline
+                        .is_some_and(|deadline| Instant::now() >= deadline)
+                    {
+                        self.terminate();
+                        break Some(Status::TimedOut);
+                    }
+                }
+            }
+        };
+        let exit = self.finish();
+        let duration = self.started.elapsed();
+        let status = match forced {
+            Some(status) => status,
+            None => match exit {
+                Some(exit) => match (exit.code(), exit.signal()) {
+                    (Some(code), _) => Status::Exited(code),
+                    (None, Some(signal)) => Status::Signaled(signal),
+                    (None, None) => Status::Exited(-1),
+                },
+                None => Status::Exited(-1),
+            },
+        };
+        let mut capture = std::mem::take(&mut *capture::lock(&self.capture));
+        if let Some(source) = capture.log_error.take() {
+            return Err(Error::WriteLog {
+                path: self.log_path.clone(),
+                source,
+            });
+        }
+        let Capture {
+            head, tail, bytes, ..
+        } = capture;
+        Ok(Outcome {
+            status,
+            duration,
+            log_path: self.log_path.clone(),
+            head,
+            tail: tail.into(),
+            bytes,
+        })
+    }
+
+    /// SIGTERM the group, give the shell the grace period, then SIGKILL whatever is left.
+    fn terminate(&mut self) {
+        let _ = killpg(self.pgid, Signal::SIGTERM);
+        if !self.leader_exited {
+            self.leader_exited = !matches!(
+                self.exited.recv_timeout(self.grace),
+                Err(RecvTimeoutError::Timeout)
+            );
+        }
+        let _ = killpg(self.pgid, Signal::SIGKILL);
+    }
+
+    /// Kill what is left of the group, reap the shell, let the reader drain the pipe. Returns
+    /// the shell's exit status (`None` if it could not be reaped).
+    fn finish(&mut self) -> Option<std::process::ExitStatus> {
+        // The leader is a zombie or about to be one (SIGKILL): the group id is still ours.
+        let _ = killpg(self.pgid, Signal::SIGKILL);
+        let status = self.child.take().and_then(|mut child| child.wait().ok());
+        self.cancel.unregister(self.pgid.as_raw());
+        if self.reader_done.recv_timeout(READER_GRACE).is_ok()
+            && let Some(reader) = self.reader.take()
+        {
+            let _ = reader.join();
+        }
+        status
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if self.child.is_some() {
+            self.terminate();
+            self.finish();
+        }
+    }
+}

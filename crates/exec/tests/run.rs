@@ -1,0 +1,275 @@
+//! Real processes: exit codes, signals, output capture, timeouts, cancellation and drop, with
+//! /proc checked for survivors of the process group.
+
+#![allow(clippy::expect_used)] // test setup failures should panic with their reason
+
+use std::path::Path;
+use std::time::Duration;
+
+use culprit_exec::{Cancel, Command, Error, Status};
+
+/// Live (non-zombie) processes whose process group is `pgid`, from /proc.
+fn group_members(pgid: u32) -> Vec<u32> {
+    let mut members = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // Fields after the parenthesised command name: state ppid pgrp ...
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields.len() > 2 && fields[0] != "Z" && fields[2] == pgid.to_string() {
+            members.push(pid);
+        }
+    }
+    members
+}
+
+/// Assert the group is gone. SIGKILL is delivered asynchronously: a killed process may still be
+/// on its way out for a moment after `killpg` returns, so allow it a bounded time to finish dying.
+fn assert_group_gone(pgid: u32) {
+    for _ in 0..500 {
+        if group_members(pgid).is_empty() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!(
+        "processes of group {pgid} survived: {:?}",
+        group_members(pgid)
+    );
+}
+
+fn wait_for_line(log: &Path, line: &str) {
+    // Bounded: the shell writes the line right away; give up after ~20 s.
+    for _ in 0..2000 {
+        if std::fs::read_to_string(log).is_ok_and(|text| text.contains(line)) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("{line:?} never appeared in {log:?}");
+}
+
+#[test]
+fn exit_codes_are_reported_exactly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cancel = Cancel::new();
+    for code in [0, 1, 125, 2, 255] {
+        let outcome = Command::new(format!("exit {code}"), dir.path(), dir.path().join("log"))
+            .run(&cancel)
+            .expect("run");
+        assert_eq!(outcome.status, Status::Exited(code));
+        assert_eq!(outcome.status.success(), code == 0);
+    }
+}
+
+#[test]
+fn death_by_signal_is_reported_exactly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cancel = Cancel::new();
+    for signal in [6, 9, 11, 15] {
+        let outcome = Command::new(
+            format!("kill -{signal} $$"),
+            dir.path(),
+            dir.path().join("log"),
+        )
+        .run(&cancel)
+        .expect("run");
+        assert_eq!(outcome.status, Status::Signaled(signal));
+    }
+    // A child of the shell that crashes is the shell's exit code 128 + signal.
+    let outcome = Command::new(
+        "sh -c 'kill -11 $$'; exit $?",
+        dir.path(),
+        dir.path().join("log"),
+    )
+    .run(&cancel)
+    .expect("run");
+    assert_eq!(outcome.status, Status::Exited(139));
+}
+
+#[test]
+fn output_goes_to_the_log_with_bounded_head_and_tail() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("logs/nested/build.log");
+    // 20000 numbered lines on stdout, one line on stderr in the middle.
+    let script = "i=0; while [ $i -lt 20000 ]; do echo \"line $i\"; if [ $i = 10000 ]; then echo middle >&2; fi; i=$((i+1)); done";
+    let outcome = Command::new(script, dir.path(), &log)
+        .keep(100, 50)
+        .run(&Cancel::new())
+        .expect("run");
+    assert_eq!(outcome.status, Status::Exited(0));
+    let mut expected = String::new();
+    for i in 0..20000 {
+        expected.push_str(&format!("line {i}\n"));
+        if i == 10000 {
+            expected.push_str("middle\n");
+        }
+    }
+    let text = std::fs::read_to_string(&log).expect("log");
+    assert_eq!(text, expected);
+    assert_eq!(outcome.log_path, log);
+    assert_eq!(outcome.bytes, expected.len() as u64);
+    assert_eq!(outcome.head, expected.as_bytes()[..100]);
+    assert_eq!(outcome.tail, expected.as_bytes()[expected.len() - 50..]);
+}
+
+#[test]
+fn directory_and_environment_are_applied() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).expect("mkdir");
+    let outcome = Command::new(
+        "pwd; echo \"$CULPRIT_TEST_VAR\"",
+        &work,
+        dir.path().join("log"),
+    )
+    .env("CULPRIT_TEST_VAR", "value with spaces")
+    .run(&Cancel::new())
+    .expect("run");
+    let text = String::from_utf8(outcome.head).expect("utf-8");
+    let canonical = work.canonicalize().expect("exists");
+    assert_eq!(
+        text,
+        format!("{}\nvalue with spaces\n", canonical.display())
+    );
+}
+
+#[test]
+fn timeout_kills_the_whole_group() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("log");
+    let running = Command::new("sleep 100 & echo started; sleep 100", dir.path(), &log)
+        .timeout(Duration::from_millis(300))
+        .spawn(&Cancel::new())
+        .expect("spawn");
+    let pgid = running.pid();
+    wait_for_line(&log, "started");
+    assert_eq!(group_members(pgid).len(), 3, "sh and two sleeps");
+    let outcome = running.wait().expect("wait");
+    assert_eq!(outcome.status, Status::TimedOut);
+    assert_group_gone(pgid);
+    // Not a speed check: only that the 100 s sleeps did not run to the end.
+    assert!(
+        outcome.duration < Duration::from_secs(60),
+        "{:?}",
+        outcome.duration
+    );
+}
+
+#[test]
+fn processes_ignoring_sigterm_are_killed_after_the_grace() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("log");
+    let script = "trap '' TERM; sh -c \"trap '' TERM; sleep 100\" & echo started; sleep 100";
+    let running = Command::new(script, dir.path(), &log)
+        .timeout(Duration::from_millis(200))
+        .grace(Duration::from_millis(200))
+        .spawn(&Cancel::new())
+        .expect("spawn");
+    let pgid = running.pid();
+    wait_for_line(&log, "started");
+    let outcome = running.wait().expect("wait");
+    assert_eq!(outcome.status, Status::TimedOut);
+    assert_group_gone(pgid);
+}
+
+#[test]
+fn cancel_kills_every_live_group() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cancel = Cancel::new();
+    let mut threads = Vec::new();
+    let mut pgids = Vec::new();
+    for i in 0..3 {
+        let log = dir.path().join(format!("log{i}"));
+        let running = Command::new("sleep 100 & echo started; sleep 100", dir.path(), &log)
+            .spawn(&cancel)
+            .expect("spawn");
+        pgids.push(running.pid());
+        wait_for_line(&log, "started");
+        threads.push(std::thread::spawn(move || running.wait()));
+    }
+    assert_eq!(cancel.live_groups(), 3);
+    cancel.cancel();
+    for thread in threads {
+        let outcome = thread.join().expect("thread").expect("wait");
+        assert_eq!(outcome.status, Status::Cancelled);
+    }
+    for pgid in pgids {
+        assert_group_gone(pgid);
+    }
+    assert_eq!(cancel.live_groups(), 0);
+
+    // Once cancelled, nothing starts.
+    let outcome = Command::new("echo never > ran", dir.path(), dir.path().join("late"))
+        .run(&cancel)
+        .expect("run");
+    assert_eq!(outcome.status, Status::Cancelled);
+    assert!(!dir.path().join("ran").exists());
+    assert!(matches!(
+        Command::new("true", dir.path(), dir.path().join("late")).spawn(&cancel),
+        Err(Error::Cancelled { .. })
+    ));
+}
+
+#[test]
+fn dropping_a_running_command_kills_its_group() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("log");
+    let cancel = Cancel::new();
+    let running = Command::new("sleep 100 & echo started; sleep 100", dir.path(), &log)
+        .grace(Duration::from_millis(100))
+        .spawn(&cancel)
+        .expect("spawn");
+    let pgid = running.pid();
+    wait_for_line(&log, "started");
+    drop(running);
+    assert_group_gone(pgid);
+    assert_eq!(cancel.live_groups(), 0);
+}
+
+#[test]
+fn background_leftovers_are_killed_when_the_shell_exits() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("log");
+    // The leftover sleep keeps the output pipe open: the run must still end.
+    let running = Command::new("sleep 100 & echo done; exit 3", dir.path(), &log)
+        .spawn(&Cancel::new())
+        .expect("spawn");
+    let pgid = running.pid();
+    let outcome = running.wait().expect("wait");
+    assert_eq!(outcome.status, Status::Exited(3));
+    assert_eq!(outcome.head, b"done\n");
+    assert_group_gone(pgid);
+}
+
+#[test]
+fn spawn_errors_name_what_failed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("no-such-dir");
+    let err = Command::new("true", &missing, dir.path().join("log"))
+        .run(&Cancel::new())
+        .expect_err("missing directory");
+    assert!(matches!(err, Error::Spawn { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains(&missing.display().to_string()),
+        "{err}"
+    );
+
+    let file = dir.path().join("file");
+    std::fs::write(&file, "").expect("write");
+    let err = Command::new("true", dir.path(), file.join("log"))
+        .run(&Cancel::new())
+        .expect_err("log under a file");
+    assert!(matches!(err, Error::CreateLog { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with("cannot create log file"),
+        "{err}"
+    );
+}
