@@ -3,7 +3,6 @@
 
 use std::sync::LazyLock;
 
-use memchr::memmem;
 use regex::bytes::Regex;
 
 use crate::compiled::TABLES;
@@ -15,22 +14,17 @@ static FILE_REF: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Where the search starts for RCU stalls (the interrupt entry).
-static STALL_ENTRY: &[&[u8]] = &[
-    b"apic_timer_interrupt+0x",
-    b"el1h_64_irq+0x",
-    b"Exception stack",
-];
+static STALL_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
+    crate::compiled::re(
+        r"(?:^|[^a-zA-Z0-9_])(?:apic_timer_interrupt\+0x|el1h_64_irq\+0x)|Exception stack",
+    )
+});
 
 /// The guilty file of a (symbolized) report text, prefix lines excluded.
 pub(crate) fn guilty_file(text: &[u8], rcu_stall: bool) -> Option<String> {
     let mut start = 0;
-    if rcu_stall {
-        for e in STALL_ENTRY {
-            if let Some(i) = memmem::find(text, e) {
-                start = memchr::memrchr(b'\n', &text[..i]).map_or(0, |j| j + 1);
-                break;
-            }
-        }
+    if rcu_stall && let Some(m) = STALL_ENTRY.find(text) {
+        start = memchr::memrchr(b'\n', &text[..m.start()]).map_or(0, |j| j + 1);
     }
     let refs = file_refs(&text[start..]);
     let tables = &*TABLES;
@@ -68,11 +62,26 @@ fn file_refs(text: &[u8]) -> Vec<String> {
         }
         for c in FILE_REF.captures_iter(line) {
             if let Some(m) = c.get(1) {
-                out.push(String::from_utf8_lossy(m.as_bytes()).into_owned());
+                out.push(clean_path(&String::from_utf8_lossy(m.as_bytes())));
             }
         }
     }
     out
+}
+
+/// `a/b/../../c/d.c` -> `c/d.c` (paths as the kernel build prints them, relative to the tree).
+fn clean_path(p: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in p.split('/') {
+        match c {
+            "." | "" => {}
+            ".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    parts.join("/")
 }
 
 #[cfg(test)]

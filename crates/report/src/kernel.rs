@@ -70,8 +70,21 @@ pub(crate) fn find_crash(log: &[u8], from: usize, replay: bool) -> Option<(Line<
 }
 
 /// Parse the first crash at or after `from`.
-pub(crate) fn parse_from(log: &[u8], from: usize) -> Option<Found> {
-    let (mline, mi) = find_crash(log, from, true)?;
+pub(crate) fn parse_from(log: &[u8], mut from: usize) -> Option<Found> {
+    loop {
+        let (mline, mi) = find_crash(log, from, true)?;
+        match parse_crash(log, from, mline, mi) {
+            Some(f) => return Some(f),
+            None => from = mline.end + 1,
+        }
+    }
+}
+
+/// Markers whose untitled lines count only on a kernel console (with a printk prefix): plain
+/// test output says "WARNING:" or "INFO:" too.
+const WEAK_MARKERS: &[&str] = &["BUG:", "WARNING:", "INFO:"];
+
+fn parse_crash(log: &[u8], from: usize, mline: Line<'_>, mi: usize) -> Option<Found> {
     let marker = &TABLES.markers[mi];
     let ctx = mline.ctx;
     let task = mline.task_ctx();
@@ -148,6 +161,9 @@ pub(crate) fn parse_from(log: &[u8], from: usize) -> Option<Found> {
         second.unwrap_or(text.len())
     };
     let mut found = build_title(marker, &text[text_start..search_end], &text[text_start..]);
+    if found.untitled && ctx.is_empty() && WEAK_MARKERS.contains(&marker.text) {
+        return None;
+    }
     if title_has_timestamp(&found.title) && found.corrupted.is_none() {
         found.corrupted = Some("title contains a console timestamp".into());
     }
@@ -201,6 +217,8 @@ struct Titled {
     alt: Vec<String>,
     corrupted: Option<String>,
     title_is_stall: bool,
+    /// No format matched: the title is the marker line.
+    untitled: bool,
 }
 
 /// Choose the format and build the title. `search` is where titles are looked for, `full`
@@ -236,6 +254,7 @@ fn build_title(marker: &CMarker, search: &[u8], full: &[u8]) -> Titled {
             alt: Vec::new(),
             corrupted: matched_no_report.then(|| "matched title but not report".to_string()),
             title_is_stall: false,
+            untitled: !matched_no_report,
         };
     };
     fill(f, search, pos, full)
@@ -337,6 +356,7 @@ fn fill(f: &CFormat, search: &[u8], pos: usize, full: &[u8]) -> Titled {
         alt,
         corrupted,
         title_is_stall,
+        untitled: false,
     }
 }
 

@@ -12,6 +12,8 @@
 mod compiled;
 mod console;
 mod formats;
+mod formats_generic;
+mod formats_other;
 mod frames;
 mod guilty;
 mod kernel;
@@ -33,6 +35,11 @@ impl CrashType {
     /// The upper-case name (`KASAN-USE-AFTER-FREE-READ`, `WARNING`, ..; `""` when unknown).
     pub fn name(&self) -> &'static str {
         self.0
+    }
+
+    /// A type named by the user-space parser.
+    pub(crate) fn userspace(name: &'static str) -> CrashType {
+        CrashType(name)
     }
 
     /// The type of a final title.
@@ -109,23 +116,36 @@ pub fn parse(log: &[u8]) -> Vec<Report> {
             &log_facts,
         ));
     }
-    if out.is_empty() {
-        out.extend(userspace::parse(log));
+    // User-space crashes (test output) go in between, by position; a kernel report that
+    // starts on the same line wins.
+    let user = userspace::parse(log);
+    if !user.is_empty() {
+        let kernel_starts: Vec<usize> = out.iter().map(|r| r.start).collect();
+        out.extend(
+            user.into_iter()
+                .filter(|u| !kernel_starts.contains(&u.start)),
+        );
+        out.sort_by_key(|r| r.start);
+        out.truncate(MAX_REPORTS);
     }
     out
 }
 
 /// The representative crash of a log: the first one (what syzkaller titles).
 pub fn first(log: &[u8]) -> Option<Report> {
-    match kernel::parse_from(log, 0) {
-        Some(f) => Some(finish(log, f, 0, log.len(), &LogFacts::new(log))),
-        None => userspace::parse(log).into_iter().next(),
+    let kernel =
+        kernel::parse_from(log, 0).map(|f| finish(log, f, 0, log.len(), &LogFacts::new(log)));
+    let user = userspace::parse(log).into_iter().next();
+    match (kernel, user) {
+        (Some(k), Some(u)) if u.start < k.start => Some(u),
+        (Some(k), _) => Some(k),
+        (None, u) => u,
     }
 }
 
 /// Does the log contain a crash at all?
 pub fn contains_crash(log: &[u8]) -> bool {
-    kernel::find_crash(log, 0, false).is_some() || !userspace::parse(log).is_empty()
+    kernel::parse_from(log, 0).is_some() || !userspace::parse(log).is_empty()
 }
 
 /// Are two reports the same bug? Titles first, then any overlap of alternative titles.

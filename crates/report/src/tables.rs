@@ -567,7 +567,7 @@ pub(crate) static GUILTY_IGNORE: &[&str] = &[
     r"^kernel/rcu/", r"^kernel/locking/", r"^kernel/sched/", r"^kernel/panic\.c",
     r"^kernel/printk/", r"^kernel/softirq\.c", r"^kernel/kthread\.c", r"^kernel/workqueue\.c",
     r"^kernel/time/timer\.c", r"^kernel/time/hrtimer\.c", r"^kernel/stacktrace\.c",
-    r"^kernel/irq_work\.c", r"^kernel/smp\.c", r"^arch/[a-z0-9]+/kernel/traps\.c",
+    r"^kernel/irq_work\.c", r"^mm/truncate\.c", r"^mm/folio-compat\.c", r"^arch/[a-z0-9]+/mm/physaddr\.c", r"^arch/[a-z0-9]+/kernel/process\.c", r"^arch/[a-z0-9]+/kernel/traps\.c",
     r"^arch/[a-z0-9]+/mm/fault\.c", r"^arch/[a-z0-9]+/kernel/unwind",
     r"^arch/[a-z0-9]+/kernel/dumpstack", r"^arch/[a-z0-9]+/kernel/stacktrace\.c",
     r"^arch/[a-z0-9]+/entry/", r"^arch/[a-z0-9]+/kernel/entry", r"^arch/[a-z0-9]+/lib/",
