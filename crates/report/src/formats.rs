@@ -202,7 +202,7 @@ pub(crate) static MARKERS: &[Marker] = &[
         ignore: &[
             r"INFO: lockdep is turned off", r"INFO: Stall ended before state dump start",
             r"INFO: NMI handler \(.*\) took", r"INFO: recovery required on readonly",
-            r"[a-zA-Z0-9_]INFO:", r"_INFO:", r"INFO: Not checking for CPU",
+            r"[^ \]]INFO:", r"_INFO:", r"INFO: Not checking for CPU",
             r"INFO: .*detected stalls? .*Unable to",
         ],
         formats: INFO,

@@ -16,7 +16,7 @@ macro_rules! warn_at {
 #[rustfmt::skip]
 pub(crate) static BUG: &[Format] = &[
     Format {
-        title: r"BUG: KASAN: ([a-z\-]+) in {{FUNC}}(?:.*\n)+?.*(Read|Write) (?:of size|at addr) (?:[0-9]+)",
+        title: r"BUG: KASAN: ([a-z\-]+) in {{FUNC}}(?:.*\n)+?.*(Read|Write) (?:of size [0-9]+|at addr )",
         fmt: "KASAN: {1} {3} in {F}",
         alt: &["bad-access in {F}"],
         stack: Some(Recipe {
@@ -112,6 +112,7 @@ pub(crate) static BUG: &[Format] = &[
             skip: &["kfence_", "kfree", "kmem_cache_free", "krealloc"],
             ..R
         }),
+        no_stack: true,
         ..F
     },
     Format {

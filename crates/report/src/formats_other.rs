@@ -56,6 +56,7 @@ pub(crate) static PANIC: &[Format] = &[
             skip: &["__stack_chk_fail"],
             ..R
         }),
+        no_stack: true,
         ..F
     },
     Format {

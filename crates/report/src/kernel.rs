@@ -160,8 +160,12 @@ fn parse_crash(log: &[u8], from: usize, mline: Line<'_>, mi: usize) -> Option<Fo
     } else {
         second.unwrap_or(text.len())
     };
-    let mut found = build_title(marker, &text[text_start..search_end], &text[text_start..]);
-    if found.untitled && ctx.is_empty() && WEAK_MARKERS.contains(&marker.text) {
+    let mut found = build_title(marker, &text[text_start..search_end]);
+    if found.untitled
+        && ctx.is_empty()
+        && WEAK_MARKERS.contains(&marker.text)
+        && mline.text.starts_with(marker.text.as_bytes())
+    {
         return None;
     }
     if title_has_timestamp(&found.title) && found.corrupted.is_none() {
@@ -221,9 +225,9 @@ struct Titled {
     untitled: bool,
 }
 
-/// Choose the format and build the title. `search` is where titles are looked for, `full`
-/// the whole kept report (from the marker line).
-fn build_title(marker: &CMarker, search: &[u8], full: &[u8]) -> Titled {
+/// Choose the format and build the title from `search`, the part of the report (from the
+/// marker line) where titles and frames are looked for.
+fn build_title(marker: &CMarker, search: &[u8]) -> Titled {
     // Every format's earliest match; the earliest wins, ties go to the earlier-listed one.
     let mut cands: Vec<(usize, usize)> = marker
         .formats
@@ -257,10 +261,10 @@ fn build_title(marker: &CMarker, search: &[u8], full: &[u8]) -> Titled {
             untitled: !matched_no_report,
         };
     };
-    fill(f, search, pos, full)
+    fill(f, search, pos)
 }
 
-fn fill(f: &CFormat, search: &[u8], pos: usize, full: &[u8]) -> Titled {
+fn fill(f: &CFormat, search: &[u8], pos: usize) -> Titled {
     let caps = f.title.captures_at(search, pos);
     let group = |i: usize| -> Vec<u8> {
         caps.as_ref()
@@ -269,7 +273,7 @@ fn fill(f: &CFormat, search: &[u8], pos: usize, full: &[u8]) -> Titled {
             .unwrap_or_default()
     };
     let line_start = memchr::memrchr(b'\n', &search[..pos]).map_or(0, |i| i + 1);
-    let lines: Vec<&[u8]> = full[line_start..].split(|&b| b == b'\n').collect();
+    let lines: Vec<&[u8]> = search[line_start..].split(|&b| b == b'\n').collect();
 
     let mut corrupted: Option<String> = None;
     if f.src.corrupted {
@@ -296,7 +300,7 @@ fn fill(f: &CFormat, search: &[u8], pos: usize, full: &[u8]) -> Titled {
         .and_then(|r| frames::extract(&lines, r).frame);
     if corrupted.is_none()
         && !f.src.no_stack
-        && let Some(reason) = stack_problem(full)
+        && let Some(reason) = stack_problem(search)
     {
         corrupted = Some(reason);
     }

@@ -320,7 +320,7 @@ pub(crate) static SKIP: &[&str] = &[
 #[rustfmt::skip]
 pub(crate) static STACK_START: &[&str] = &[
     r"Call (?:T|t)race", r"Allocated:", r"Allocated by task [0-9]+:", r"Freed:",
-    r"Freed by task [0-9]+:", r"(?:^|[^t][^a-z]|^.)backtrace(?: \(crc [0-9a-f]+\))?:",
+    r"Freed by task [0-9]+:", r"(?:^|[^k]\s|[^\s])backtrace(?: \(crc [0-9a-f]+\))?:",
     r"Backtrace:", r"Uninit was stored to memory at",
     r"status: [0-9a-f]+ badaddr: [0-9a-f]+ cause: [0-9a-f]+",
 ];
@@ -497,11 +497,11 @@ pub(crate) static TYPES: &[(&[&str], &str)] = &[
     (
         &[
             "possible deadlock in", "inconsistent lock state in", "WARNING: locking bug in",
-            "WARNING: suspicious RCU usage in", "INFO: suspicious RCU usage in", "BUG: spinlock",
+            "WARNING: suspicious RCU usage in", "BUG: spinlock",
             "BUG: rwlock", "WARNING: bad unlock balance", "BUG: bad unlock balance",
             "WARNING: held lock freed", "BUG: held lock freed", "WARNING: still has locks held",
-            "BUG: still has locks held", "WARNING: lock held", "BUG: lock held",
-            "WARNING: nested lock", "BUG: using", "INFO: trying to register non-static key",
+            "BUG: still has locks held", "WARNING: lock held",
+            "WARNING: nested lock", "BUG: using",
         ],
         "LOCKDEP",
     ),
