@@ -13,6 +13,15 @@ macro_rules! warn_at {
     };
 }
 
+const KFENCE_STACK: Recipe = Recipe {
+    parts: &[
+        Part::Line("BUG: KFENCE: (?:[a-z\\- ]+) in {{FUNC}}"),
+        Part::Trace,
+    ],
+    skip: &["kfence_", "kfree", "kmem_cache_free", "krealloc"],
+    ..R
+};
+
 #[rustfmt::skip]
 pub(crate) static BUG: &[Format] = &[
     Format {
@@ -101,17 +110,25 @@ pub(crate) static BUG: &[Format] = &[
         ..F
     },
     Format {
-        title: r"BUG: KFENCE: ((?:[a-z\-]+ )*[a-z\-]+) in {{FUNC}}",
+        title: r"BUG: KFENCE: ((?:use-after-free|out-of-bounds|invalid) (?:read|write)) in {{FUNC}}",
         fmt: "KFENCE: {1} in {F}",
         alt: &["bad-access in {F}"],
-        stack: Some(Recipe {
-            parts: &[
-                Part::Line("BUG: KFENCE: (?:[a-z\\- ]+) in {{FUNC}}"),
-                Part::Trace,
-            ],
-            skip: &["kfence_", "kfree", "kmem_cache_free", "krealloc"],
-            ..R
-        }),
+        stack: Some(KFENCE_STACK),
+        no_stack: true,
+        ..F
+    },
+    Format {
+        title: r"BUG: KFENCE: invalid free in {{FUNC}}",
+        fmt: "KFENCE: invalid free in {F}",
+        alt: &["invalid-free in {F}"],
+        stack: Some(KFENCE_STACK),
+        no_stack: true,
+        ..F
+    },
+    Format {
+        title: r"BUG: KFENCE: ((?:[a-z\-]+ )*[a-z\-]+) in {{FUNC}}",
+        fmt: "KFENCE: {1} in {F}",
+        stack: Some(KFENCE_STACK),
         no_stack: true,
         ..F
     },

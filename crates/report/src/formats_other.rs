@@ -34,6 +34,7 @@ pub(crate) static PANIC: &[Format] = &[
     Format {
         title: r"Kernel panic - not syncing: corrupted stack end",
         fmt: "kernel panic: corrupted stack end in {F}",
+        alt: &["stack-overflow in {F}"],
         stack: stall(TRACE, &[]),
         ..F
     },
@@ -236,6 +237,7 @@ pub(crate) static VFS_BUSY: &[Format] = &[Format {
 pub(crate) static ARM_INTERNAL: &[Format] = &[Format {
     title: r"Internal error: ",
     fmt: "Internal error in {F}",
+    alt: &["bad-access in {F}"],
     stack: rip(&[]),
     ..F
 }];
@@ -253,7 +255,6 @@ pub(crate) static ARM_UNHANDLED: &[Format] = &[Format {
 pub(crate) static ARM_ALIGN: &[Format] = &[Format {
     title: r"Alignment trap: ",
     fmt: "Alignment trap in {F}",
-    alt: &["bad-access in {F}"],
     stack: rip(&[]),
     ..F
 }];

@@ -11,8 +11,8 @@ use crate::tables::{HANG_WAIT_WORDS, STALL_ANCHORS, SYSCALL_PREFIXES};
 /// What a recipe found.
 #[derive(Debug, Default)]
 pub(crate) struct Extracted {
-    /// The raw guilty frame name (prefixes not yet stripped).
-    pub frame: Option<String>,
+    /// The guilty frame as the title shows it (prefixes not yet stripped) and its raw name.
+    pub frame: Option<(String, String)>,
     /// A fault-injection frame line was met (intermixed output).
     pub fault_injection: bool,
 }
@@ -74,7 +74,7 @@ fn run_parts(
     skip: &Regex,
     chooser: Chooser,
     out: &mut Extracted,
-) -> Option<String> {
+) -> Option<(String, String)> {
     let tables = &*TABLES;
     let mut cands: Vec<String> = Vec::new();
     let mut pos = 0;
@@ -148,42 +148,39 @@ fn run_parts(
     choose(&cands, chooser)
 }
 
-fn choose(cands: &[String], chooser: Chooser) -> Option<String> {
+/// The chosen frame: `(shown in the title, raw name)`; they differ when a chooser names the
+/// family (`smp_call_function`, `synchronize_rcu`) instead of the exact function.
+fn choose(cands: &[String], chooser: Chooser) -> Option<(String, String)> {
+    let pick = |i: usize| (cands[i].clone(), cands[i].clone());
     match chooser {
-        Chooser::First => cands.first().cloned(),
+        Chooser::First => (!cands.is_empty()).then(|| pick(0)),
         Chooser::Stall => {
             for (i, f) in cands.iter().enumerate() {
                 if let Some(a) = STALL_ANCHORS.iter().find(|a| f.contains(**a)) {
                     if a.contains("smp_call_function") {
-                        return Some("smp_call_function".to_string());
+                        return Some(("smp_call_function".to_string(), f.clone()));
                     }
-                    return Some(if i == 0 {
-                        f.clone()
-                    } else {
-                        cands[i - 1].clone()
-                    });
+                    return Some(pick(i.saturating_sub(1)));
                 }
             }
             None
         }
         Chooser::Hang => {
-            for f in cands {
+            const SYNC: &[&str] = &[
+                "synchronize_rcu",
+                "synchronize_srcu",
+                "synchronize_net",
+                "synchronize_sched",
+            ];
+            for (i, f) in cands.iter().enumerate() {
                 if f.contains("rtnl_lock") {
-                    return Some(f.clone());
+                    return Some(pick(i));
                 }
-                if [
-                    "synchronize_rcu",
-                    "synchronize_srcu",
-                    "synchronize_net",
-                    "synchronize_sched",
-                ]
-                .iter()
-                .any(|s| f.contains(s))
-                {
-                    return Some("synchronize_rcu".to_string());
+                if SYNC.iter().any(|s| f.contains(s)) {
+                    return Some(("synchronize_rcu".to_string(), f.clone()));
                 }
                 if !HANG_WAIT_WORDS.iter().any(|w| f.contains(w)) {
-                    return Some(f.clone());
+                    return Some(pick(i));
                 }
             }
             None

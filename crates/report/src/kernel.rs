@@ -279,7 +279,7 @@ fn fill(f: &CFormat, search: &[u8], pos: usize) -> Titled {
     if f.src.corrupted {
         corrupted = Some("report format is always corrupted".into());
     }
-    let mut frame_raw: Option<String> = None;
+    let mut frame_raw: Option<(String, String)> = None;
     if let Some(r) = &f.stack {
         let ex = frames::extract(&lines, r);
         if ex.fault_injection && corrupted.is_none() {
@@ -297,7 +297,8 @@ fn fill(f: &CFormat, search: &[u8], pos: usize) -> Titled {
     let origin_raw = f
         .origin
         .as_ref()
-        .and_then(|r| frames::extract(&lines, r).frame);
+        .and_then(|r| frames::extract(&lines, r).frame)
+        .map(|(shown, _)| shown);
     if corrupted.is_none()
         && !f.src.no_stack
         && let Some(reason) = stack_problem(search)
@@ -305,9 +306,10 @@ fn fill(f: &CFormat, search: &[u8], pos: usize) -> Titled {
         corrupted = Some(reason);
     }
 
-    let frame = frame_raw
-        .as_deref()
-        .map_or_else(|| "corrupted".to_string(), frames::strip_prefix);
+    let frame = frame_raw.as_ref().map_or_else(
+        || "corrupted".to_string(),
+        |(shown, _)| frames::strip_prefix(shown),
+    );
     let origin = origin_raw
         .as_deref()
         .map_or_else(|| "corrupted".to_string(), frames::strip_prefix);
@@ -346,7 +348,7 @@ fn fill(f: &CFormat, search: &[u8], pos: usize) -> Titled {
     for a in f.src.alt {
         add(title::normalise(&render(a, &frame)));
     }
-    if let Some(raw) = &frame_raw {
+    if let Some((_, raw)) = &frame_raw {
         for v in frames::prefix_variants(raw) {
             add(title::normalise(&render(f.src.fmt, &v)));
             for a in f.src.alt {
