@@ -190,7 +190,7 @@ pub(crate) static MARKERS: &[Marker] = &[
             r"Unsupported flag value", r"fbcon", r"[Mm]itigation", r"hw-vuln", r"EXT4-fs",
             r"XFS \([^)]*\): WARNING", r"WARNING: [Tt]he mand mount option",
             r"Speculative Return Stack Overflow", r"kernel not compiled with",
-            r"uses deprecated v2 capabilities", r"uses wireless extensions",
+            r"(?i)uses deprecated v2 capabilities", r"(?i)uses wireless extensions",
             r"WARNING: [Ss]ee https?://", r"WARNING: Unprivileged eBPF",
             r"WARNING: .*is deprecated",
         ],

@@ -30,14 +30,56 @@ fn all_groups(c: &Captures<'_>) -> Vec<String> {
         .collect()
 }
 
-/// Frame names on a stack-trace line (ARM lines name two).
+/// Frame names on a stack-trace line (ARM lines name two), demangled.
 pub(crate) fn frame_names(line: &[u8]) -> Vec<String> {
     for re in &TABLES.frames {
         if let Some(c) = re.captures(line) {
-            return all_groups(&c);
+            return all_groups(&c).iter().map(|n| demangle(n)).collect();
         }
     }
     Vec::new()
+}
+
+/// Rust (v0 and legacy) and C++ symbol names as people write them, without hashes or
+/// parameters: `_Z8fakeNameiii` -> `fakeName`, `_RNv..4core9panicking9panic_fmt` ->
+/// `core::panicking::panic_fmt`.
+pub(crate) fn demangle(name: &str) -> String {
+    if name.starts_with("_R") || name.starts_with("_ZN") && name.ends_with('E') {
+        if let Ok(d) = rustc_demangle::try_demangle(name) {
+            return format!("{d:#}");
+        }
+    }
+    if let Some(rest) = name.strip_prefix("_Z") {
+        return itanium_name(rest).unwrap_or_else(|| name.to_string());
+    }
+    name.to_string()
+}
+
+/// The qualified name of an Itanium C++ symbol (after `_Z`): `<len><id>` or `N(<len><id>)+E`.
+/// Written by hand: only the name is wanted, never the parameter types, and a full C++
+/// demangler would be a large dependency for the few C++ frames a kernel prints.
+fn itanium_name(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let (nested, mut i) = if b.first() == Some(&b'N') {
+        (true, 1)
+    } else {
+        (false, 0)
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    loop {
+        let n_len = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if n_len == 0 {
+            break;
+        }
+        let n: usize = s[i..i + n_len].parse().ok()?;
+        i += n_len;
+        parts.push(s.get(i..i + n)?);
+        i += n;
+        if !nested {
+            break;
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("::"))
 }
 
 /// Is this line a stack frame line?
@@ -227,6 +269,17 @@ mod tests {
         let v = prefix_variants("__se_sys_mremap");
         assert!(v.contains(&"sys_mremap".to_string()));
         assert!(v.contains(&"mremap".to_string()));
+    }
+
+    #[test]
+    fn demangling() {
+        assert_eq!(demangle("_Z8fakeNameiii"), "fakeName");
+        assert_eq!(demangle("_ZN3foo3barEv"), "foo::bar");
+        assert_eq!(demangle("tcp_sendmsg"), "tcp_sendmsg");
+        assert_eq!(
+            demangle("_RNvNtCs9jEwPDbx20M_4core9panicking9panic_fmt"),
+            "core::panicking::panic_fmt"
+        );
     }
 
     #[test]

@@ -313,7 +313,8 @@ pub(crate) static SKIP: &[&str] = &[
     "printf", "^str[a-z]+$", "^device_(?:add|del|destroy|unregister|remove|release)",
     "get_device_parent", "rollback_registered", "unregister_netdevice_many",
     "usb_kill_anchored_urbs", "usb_kill_urb", "^kthread_stop", "^wait_for_completion",
-    "cancel_work", "cancel_delayed_work", "^do_read_cache_",
+    "cancel_work", "cancel_delayed_work", "print_tainted", "rust_begin_unwind",
+    "^core::panicking", "^core::panic", "^kernel::", "^__rustc::", "^do_read_cache_",
 ];
 
 /// Lines where a stack trace starts.
@@ -547,8 +548,9 @@ pub(crate) static TYPES: &[(&[&str], &str)] = &[
 /// Whole-log patterns that make a found crash not worth reporting.
 #[rustfmt::skip]
 pub(crate) static SUPPRESSIONS: &[&str] = &[
-    r"panic: failed to start executor binary", r"panic: executor failed: pthread_create failed",
-    r"panic: handshake failed", r"failed to create temp dir",
+    r"panic: failed to start executor binary", r"(?:panic|SYZFAIL): .*pthread_create failed",
+    r"fatal error: out of memory",
+    r"panic: handshake failed", r"(?:panic|SYZFAIL): .*failed to create temp dir",
     r"fatal error: runtime: out of memory", r"fatal error: runtime: cannot allocate memory",
     r"fatal error: unexpected signal during runtime execution", r"signal SIGBUS: bus error",
     r"panic: .*cannot allocate memory", r"SYZFAIL: SIGBUS",
