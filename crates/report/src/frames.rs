@@ -44,10 +44,10 @@ pub(crate) fn frame_names(line: &[u8]) -> Vec<String> {
 /// parameters: `_Z8fakeNameiii` -> `fakeName`, `_RNv..4core9panicking9panic_fmt` ->
 /// `core::panicking::panic_fmt`.
 pub(crate) fn demangle(name: &str) -> String {
-    if name.starts_with("_R") || name.starts_with("_ZN") && name.ends_with('E') {
-        if let Ok(d) = rustc_demangle::try_demangle(name) {
-            return format!("{d:#}");
-        }
+    if (name.starts_with("_R") || name.starts_with("_ZN") && name.ends_with('E'))
+        && let Ok(d) = rustc_demangle::try_demangle(name)
+    {
+        return format!("{d:#}");
     }
     if let Some(rest) = name.strip_prefix("_Z") {
         return itanium_name(rest).unwrap_or_else(|| name.to_string());
