@@ -13,9 +13,11 @@ use crate::tables::{INFO_WITH_STACK, NO_SECOND_REPORT};
 use crate::title;
 
 /// Stop cutting a report after this many kept lines (bounds work on endless logs).
-const MAX_REPORT_LINES: usize = 4000;
+const MAX_REPORT_LINES: usize = 2000;
 /// ... or after scanning this many bytes of log past the marker line.
 const MAX_REPORT_SCAN: usize = 16 << 20;
+/// Titles, frames and stack checks look at most this far into a report.
+const MAX_TITLE_SEARCH: usize = 256 << 10;
 /// How far back prefix lines are looked for.
 const MAX_PREFIX_SCAN: usize = 2000;
 
@@ -160,6 +162,7 @@ fn parse_crash(log: &[u8], from: usize, mline: Line<'_>, mi: usize) -> Option<Fo
     } else {
         second.unwrap_or(text.len())
     };
+    let search_end = search_end.min(text_start + MAX_TITLE_SEARCH);
     let mut found = build_title(marker, &text[text_start..search_end]);
     if found.untitled
         && ctx.is_empty()
