@@ -10,11 +10,13 @@ use std::sync::Arc;
 
 use crate::config::{Config, Mode, Policy};
 use crate::dag::{Dag, Rev};
-use crate::probe::{Build, Conclusion, Event, Failure, Flags, Outcome, Probe, ProbeId, Purpose, Verdict};
+use crate::probe::{
+    Build, Conclusion, Event, Failure, Flags, Outcome, Probe, ProbeId, Purpose, Verdict,
+};
 use crate::releases;
 use crate::search::bayes::BayesSearch;
 use crate::search::verdicts::{self, Next, SyzbotState, VerdictSearch};
-use crate::tally::{learn_target, Tally, Target};
+use crate::tally::{Tally, Target, learn_target};
 
 /// Errors in setting up a bisection.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,10 +76,17 @@ struct ProbeRec {
 #[derive(Debug)]
 enum Phase {
     Repro,
-    Releases { picked: Vec<Rev>, next: usize, last: Option<(Rev, Verdict)> },
+    Releases {
+        picked: Vec<Rev>,
+        next: usize,
+        last: Option<(Rev, Verdict)>,
+    },
     Head,
     Search,
-    Parent { culprit: Rev, confidence: f64 },
+    Parent {
+        culprit: Rev,
+        confidence: f64,
+    },
     Done,
 }
 
@@ -107,13 +116,19 @@ pub struct Bisection {
     search: Option<Search>,
     search_probes: u32,
     stats: Stats,
+    target_given: bool,
 }
 
 impl Bisection {
     /// Sets up a bisection. In cause mode `bad` crashes and `goods` do not (may be empty: release
     /// tags are searched then). In fix mode `bad` is the old commit that crashes and `goods` the
     /// newer commits where it no longer does (exactly one is expected).
-    pub fn new(dag: Arc<Dag>, bad: Rev, goods: &[Rev], cfg: Config) -> Result<Bisection, SetupError> {
+    pub fn new(
+        dag: Arc<Dag>,
+        bad: Rev,
+        goods: &[Rev],
+        cfg: Config,
+    ) -> Result<Bisection, SetupError> {
         for &r in std::iter::once(&bad).chain(goods) {
             if !dag.contains(r) {
                 return Err(SetupError::UnknownCommit(r));
@@ -154,10 +169,15 @@ impl Bisection {
             target: None,
             artifacts: HashMap::new(),
             built: BTreeSet::new(),
-            syzbot: SyzbotState { flaky: false, repro_chance: 1.0, confidence: 1.0 },
+            syzbot: SyzbotState {
+                flaky: false,
+                repro_chance: 1.0,
+                confidence: 1.0,
+            },
             search: None,
             search_probes: 0,
             stats: Stats::default(),
+            target_given: false,
             cfg,
         };
         if b.cfg.repro_check {
@@ -179,6 +199,7 @@ impl Bisection {
     ) -> Result<Bisection, SetupError> {
         let mut b = Bisection::new(dag, bad, goods, cfg)?;
         b.target = Some(target);
+        b.target_given = true;
         Ok(b)
     }
 
@@ -217,12 +238,19 @@ impl Bisection {
 
     /// Probes handed out and not judged yet.
     pub fn in_flight(&self) -> Vec<ProbeId> {
-        self.probes.iter().filter(|p| !p.judged).map(|p| p.probe.id).collect()
+        self.probes
+            .iter()
+            .filter(|p| !p.judged)
+            .map(|p| p.probe.id)
+            .collect()
     }
 
     /// Reports the build of a probe's commit.
     pub fn handle_build(&mut self, id: ProbeId, build: Build) -> Result<(), InputError> {
-        let rec = self.probes.get_mut(id.0 as usize).ok_or(InputError::UnknownProbe(id))?;
+        let rec = self
+            .probes
+            .get_mut(id.0 as usize)
+            .ok_or(InputError::UnknownProbe(id))?;
         let rev = rec.probe.rev;
         if let Build::Built { artifact } = &build {
             self.built.insert(rev.0);
@@ -240,14 +268,20 @@ impl Bisection {
 
     /// Reports one run of a probe. Runs may arrive in any order and after the probe was judged.
     pub fn handle_run(&mut self, id: ProbeId, outcome: Outcome) -> Result<(), InputError> {
-        let rec = self.probes.get_mut(id.0 as usize).ok_or(InputError::UnknownProbe(id))?;
+        let rec = self
+            .probes
+            .get_mut(id.0 as usize)
+            .ok_or(InputError::UnknownProbe(id))?;
         self.stats.runs += 1;
         if rec.outcomes.is_empty() {
             self.stats.tested += 1;
         }
         rec.outcomes.push(outcome.clone());
-        let (rev, judged, done) =
-            (rec.probe.rev, rec.judged, rec.outcomes.len() as u32 >= rec.probe.runs);
+        let (rev, judged, done) = (
+            rec.probe.rev,
+            rec.judged,
+            rec.outcomes.len() as u32 >= rec.probe.runs,
+        );
         if judged {
             // A late run: it still counts as evidence where the policy can use it.
             if let (Some(Search::Bayes(b)), Some(t)) = (&mut self.search, &self.target) {
@@ -263,7 +297,10 @@ impl Bisection {
         }
         let early = self.cfg.policy == Policy::Bayes
             && matches!(self.phase, Phase::Search)
-            && self.target.as_ref().is_some_and(|t| t.matches(&outcome, self.cfg.any_crash));
+            && self
+                .target
+                .as_ref()
+                .is_some_and(|t| t.matches(&outcome, self.cfg.any_crash));
         if early && !done {
             self.events.push_back(Event::Stop { probe: id });
         }
@@ -290,20 +327,33 @@ impl Bisection {
 
     fn issue(&mut self, rev: Rev, runs: u32, purpose: Purpose) -> ProbeId {
         let id = ProbeId(self.probes.len() as u32);
-        let probe = Probe { id, rev, runs, purpose };
+        let probe = Probe {
+            id,
+            rev,
+            runs,
+            purpose,
+        };
         self.stats.probes += 1;
-        if !(self.cfg.builds_cached && self.built.contains(&rev.0))
-            && !self.probes.iter().any(|p| p.probe.rev == rev && self.cfg.builds_cached)
-        {
+        let seen = self.probes.iter().any(|p| p.probe.rev == rev);
+        if !(self.cfg.builds_cached && seen) {
             self.stats.builds += 1;
         }
-        self.probes.push(ProbeRec { probe: probe.clone(), build: None, outcomes: Vec::new(), judged: false });
+        self.probes.push(ProbeRec {
+            probe: probe.clone(),
+            build: None,
+            outcomes: Vec::new(),
+            judged: false,
+        });
         self.ready.push_back(probe);
         id
     }
 
     fn busy(&self) -> Vec<Rev> {
-        self.probes.iter().filter(|p| !p.judged).map(|p| p.probe.rev).collect()
+        self.probes
+            .iter()
+            .filter(|p| !p.judged)
+            .map(|p| p.probe.rev)
+            .collect()
     }
 
     fn finish(&mut self, c: Conclusion) {
@@ -336,7 +386,10 @@ impl Bisection {
                     }
                     Next::OnlySkipped(revs) => {
                         let confidence = self.syzbot.confidence;
-                        self.finish(Conclusion::Inconclusive { candidates: revs, confidence });
+                        self.finish(Conclusion::Inconclusive {
+                            candidates: revs,
+                            confidence,
+                        });
                     }
                 }
             }
@@ -347,7 +400,9 @@ impl Bisection {
                     if self.search_probes >= self.cfg.max_probes {
                         break;
                     }
-                    let Some(choice) = b.choose(&self.cfg, &busy, &self.built) else { break };
+                    let Some(choice) = b.choose(&self.cfg, &busy, &self.built) else {
+                        break;
+                    };
                     let summary = b.summary(self.cfg.target);
                     let left = summary.cover.0.len().saturating_sub(1) as u64;
                     let steps = crate::midpoint::estimate_steps(summary.cover.0.len());
@@ -355,24 +410,43 @@ impl Bisection {
                     self.search_probes += 1;
                     // Re-borrow: `issue` needs `&mut self`.
                     let id = ProbeId(self.probes.len() as u32);
-                    let probe = Probe { id, rev: choice.rev, runs: choice.runs, purpose: Purpose::Step { left, steps } };
+                    let probe = Probe {
+                        id,
+                        rev: choice.rev,
+                        runs: choice.runs,
+                        purpose: Purpose::Step { left, steps },
+                    };
                     self.stats.probes += 1;
                     if !(self.cfg.builds_cached && self.built.contains(&choice.rev.0)) {
                         self.stats.builds += 1;
                     }
-                    self.probes.push(ProbeRec { probe: probe.clone(), build: None, outcomes: Vec::new(), judged: false });
+                    self.probes.push(ProbeRec {
+                        probe: probe.clone(),
+                        build: None,
+                        outcomes: Vec::new(),
+                        judged: false,
+                    });
                     self.ready.push_back(probe);
                 }
                 if busy.is_empty() {
                     // Nothing worth testing and nothing running: report what we know.
                     let s = b.summary(self.cfg.target);
                     let c = if s.best.1 >= self.cfg.target {
-                        Conclusion::Culprit { rev: s.best.0, confidence: s.best.1, flags: Flags::default() }
+                        Conclusion::Culprit {
+                            rev: s.best.0,
+                            confidence: s.best.1,
+                            flags: Flags::default(),
+                        }
                     } else {
-                        Conclusion::Inconclusive { candidates: s.cover.0, confidence: s.cover.1 }
+                        Conclusion::Inconclusive {
+                            candidates: s.cover.0,
+                            confidence: s.cover.1,
+                        }
                     };
                     match c {
-                        Conclusion::Culprit { rev, confidence, .. } => self.found(rev, confidence),
+                        Conclusion::Culprit {
+                            rev, confidence, ..
+                        } => self.found(rev, confidence),
                         other => self.finish(other),
                     }
                 }
@@ -391,7 +465,8 @@ impl Bisection {
         let rev = self.probes[idx].probe.rev;
         let purpose = self.probes[idx].probe.purpose.clone();
         let build_failed = matches!(self.probes[idx].build, Some(Build::Failed { .. }));
-        if matches!(purpose, Purpose::ReproCheck) && self.target.is_none() {
+        if matches!(purpose, Purpose::ReproCheck) && !self.target_given {
+            // Learned from every run on the crashing commit so far.
             let outcomes: Vec<Outcome> = self
                 .probes
                 .iter()
@@ -400,7 +475,11 @@ impl Bisection {
                 .collect();
             self.target = learn_target(&outcomes);
         }
-        let tally = Tally::of(&self.probes[idx].outcomes, self.target.as_ref(), self.cfg.any_crash);
+        let tally = Tally::of(
+            &self.probes[idx].outcomes,
+            self.target.as_ref(),
+            self.cfg.any_crash,
+        );
         match purpose {
             Purpose::ReproCheck => self.judge_repro(rev, build_failed, tally),
             Purpose::Release => self.judge_release(id, rev, build_failed, tally),
@@ -412,7 +491,9 @@ impl Bisection {
                     Some(Verdict::Good) => self.start_search(),
                 }
             }
-            Purpose::Step { .. } | Purpose::MergeBase => self.judge_step(id, rev, build_failed, tally),
+            Purpose::Step { .. } | Purpose::MergeBase => {
+                self.judge_step(id, rev, build_failed, tally)
+            }
             Purpose::ParentBuild => self.judge_parent(rev),
         }
     }
@@ -456,12 +537,34 @@ impl Bisection {
             .filter(|p| p.probe.rev == rev)
             .flat_map(|p| p.outcomes.iter().cloned())
             .collect();
+        let crashed = all.iter().any(|o| matches!(o, Outcome::Crash { .. }));
         let total = Tally::of(&all, self.target.as_ref(), self.cfg.any_crash);
-        if self.cfg.policy == Policy::Bayes && total.target == 0 && total.total() < 2 * self.repro_runs() {
+        // Bayes runs more when the crash showed less than twice, or when two titles tie for the
+        // most frequent (which one is being bisected must be clear), up to three rounds.
+        let unclear = total.target < 2 || (crashed && self.target.is_none());
+        if self.cfg.policy == Policy::Bayes && unclear && total.total() < 3 * self.repro_runs() {
             let runs = self.repro_runs();
             self.issue(rev, runs, Purpose::ReproCheck);
             return;
         }
+        if self.target.is_none() && crashed {
+            // Still tied: take the first title seen.
+            self.target = all.iter().find_map(|o| match o {
+                Outcome::Crash {
+                    title, alt_titles, ..
+                } => Some(Target {
+                    title: title.clone(),
+                    alt_titles: alt_titles.clone(),
+                }),
+                _ => None,
+            });
+        }
+        let total = Tally::of(&all, self.target.as_ref(), self.cfg.any_crash);
+        let t = if self.cfg.policy == Policy::Bayes {
+            total
+        } else {
+            t
+        };
         match self.crash_verdict(false, &t) {
             None => self.finish(Conclusion::Failed(Failure::Infra)),
             Some(Verdict::Bad) => {
@@ -499,7 +602,11 @@ impl Bisection {
                     tags.len()
                 )));
                 let first = picked[0];
-                self.phase = Phase::Releases { picked, next: 1, last: None };
+                self.phase = Phase::Releases {
+                    picked,
+                    next: 1,
+                    last: None,
+                };
                 let runs = self.test_runs();
                 self.issue(first, runs, Purpose::Release);
             }
@@ -520,8 +627,14 @@ impl Bisection {
             }
             Some(v) => v,
         };
-        self.events.push_back(Event::Verdict { probe: id, rev, verdict: v });
-        let Phase::Releases { picked, next, last } = &mut self.phase else { return };
+        self.events.push_back(Event::Verdict {
+            probe: id,
+            rev,
+            verdict: v,
+        });
+        let Phase::Releases { picked, next, last } = &mut self.phase else {
+            return;
+        };
         *last = Some((rev, v));
         match v {
             Verdict::Good => {
@@ -548,7 +661,10 @@ impl Bisection {
 
     fn start_search(&mut self) {
         self.phase = Phase::Search;
-        self.events.push_back(Event::Start { new: self.new, olds: self.olds.clone() });
+        self.events.push_back(Event::Start {
+            new: self.new,
+            olds: self.olds.clone(),
+        });
         let search = match self.cfg.policy {
             Policy::Git | Policy::Syzbot => {
                 Search::Verdicts(VerdictSearch::new(self.new, self.olds.clone()))
@@ -592,7 +708,11 @@ impl Bisection {
             (Mode::Fix, Verdict::Good) => Verdict::Bad,
             (_, v) => v,
         };
-        self.events.push_back(Event::Verdict { probe: id, rev, verdict });
+        self.events.push_back(Event::Verdict {
+            probe: id,
+            rev,
+            verdict,
+        });
         match &mut self.search {
             Some(Search::Verdicts(s)) => {
                 s.apply(rev, verdict);
@@ -602,7 +722,9 @@ impl Bisection {
                         Verdict::Good => {
                             let miss = (1.0 - self.syzbot.repro_chance).powi(t.ok as i32);
                             self.syzbot.confidence *= 1.0 - miss;
-                            self.events.push_back(Event::Note(format!("false negative chance: {miss:.3}")));
+                            self.events.push_back(Event::Note(format!(
+                                "false negative chance: {miss:.3}"
+                            )));
                         }
                         Verdict::Bad => {
                             let rc = self.syzbot.repro_chance;
@@ -629,7 +751,9 @@ impl Bisection {
     }
 
     fn check_bayes_done(&mut self) {
-        let Some(Search::Bayes(b)) = &self.search else { return };
+        let Some(Search::Bayes(b)) = &mut self.search else {
+            return;
+        };
         let s = b.summary(self.cfg.target);
         if s.best.1 >= self.cfg.target {
             // Results still in flight are not needed any more.
@@ -640,7 +764,10 @@ impl Bisection {
             }
             self.found(s.best.0, s.best.1);
         } else if self.search_probes >= self.cfg.max_probes && self.busy().is_empty() {
-            self.finish(Conclusion::Inconclusive { candidates: s.cover.0, confidence: s.cover.1 });
+            self.finish(Conclusion::Inconclusive {
+                candidates: s.cover.0,
+                confidence: s.cover.1,
+            });
         }
     }
 
@@ -650,8 +777,12 @@ impl Bisection {
         if parents.len() == 1 && self.artifacts.contains_key(&rev.0) {
             let parent = Rev(parents[0]);
             if !self.artifacts.contains_key(&parent.0) {
-                self.events.push_back(Event::Note(format!("parent commit {parent} wasn't tested")));
-                self.phase = Phase::Parent { culprit: rev, confidence };
+                self.events
+                    .push_back(Event::Note(format!("parent commit {parent} wasn't tested")));
+                self.phase = Phase::Parent {
+                    culprit: rev,
+                    confidence,
+                };
                 self.issue(parent, 0, Purpose::ParentBuild);
                 return;
             }
@@ -660,7 +791,11 @@ impl Bisection {
     }
 
     fn judge_parent(&mut self, _parent: Rev) {
-        if let Phase::Parent { culprit, confidence } = self.phase {
+        if let Phase::Parent {
+            culprit,
+            confidence,
+        } = self.phase
+        {
             self.conclude_culprit(culprit, confidence);
         }
     }
@@ -677,6 +812,10 @@ impl Bisection {
             no_op,
             release: self.dag.release(rev).is_some_and(|r| r.sub.is_none()),
         };
-        self.finish(Conclusion::Culprit { rev, confidence, flags });
+        self.finish(Conclusion::Culprit {
+            rev,
+            confidence,
+            flags,
+        });
     }
 }

@@ -92,10 +92,14 @@ impl Dag {
         time: Vec<i64>,
     ) -> Result<Dag, DagError> {
         let Some(&last) = parent_start.last() else {
-            return Err(DagError::Malformed("parent_start must have len + 1 entries"));
+            return Err(DagError::Malformed(
+                "parent_start must have len + 1 entries",
+            ));
         };
         if parent_start[0] != 0 || last as usize != parents.len() {
-            return Err(DagError::Malformed("parent_start must start at 0 and end at parents.len()"));
+            return Err(DagError::Malformed(
+                "parent_start must start at 0 and end at parents.len()",
+            ));
         }
         if parent_start.windows(2).any(|w| w[0] > w[1]) {
             return Err(DagError::Malformed("parent_start must not decrease"));
@@ -111,11 +115,20 @@ impl Dag {
         } else {
             time
         };
-        let dag = Dag { parent_start, parents, time, release: vec![None; len] };
+        let dag = Dag {
+            parent_start,
+            parents,
+            time,
+            release: vec![None; len],
+        };
         for c in 0..len as u32 {
             for &p in dag.parents(Rev(c)) {
                 if p as usize >= len {
-                    return Err(DagError::ParentOutOfRange { commit: c, parent: p, len });
+                    return Err(DagError::ParentOutOfRange {
+                        commit: c,
+                        parent: p,
+                        len,
+                    });
                 }
             }
         }
@@ -226,7 +239,9 @@ impl Dag {
         for &p in &self.parents {
             children[p as usize] += 1;
         }
-        let mut stack: Vec<u32> = (0..n as u32).filter(|&c| children[c as usize] == 0).collect();
+        let mut stack: Vec<u32> = (0..n as u32)
+            .filter(|&c| children[c as usize] == 0)
+            .collect();
         let mut done = 0usize;
         while let Some(c) = stack.pop() {
             done += 1;

@@ -25,5 +25,7 @@ pub mod tally;
 pub use bisection::{Bisection, InputError, SetupError, Stats};
 pub use config::{Config, Mode, Policy};
 pub use dag::{Dag, DagError, Release, Rev};
-pub use probe::{Build, Conclusion, Event, Failure, Flags, Outcome, Probe, ProbeId, Purpose, Verdict};
+pub use probe::{
+    Build, Conclusion, Event, Failure, Flags, Outcome, Probe, ProbeId, Purpose, Verdict,
+};
 pub use tally::Target;

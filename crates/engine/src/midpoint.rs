@@ -51,12 +51,15 @@ enum Weights {
 fn weights(dag: &Dag, cands: &Candidates, bad: Rev, stop_early: bool) -> Weights {
     let nr = cands.len() as i64;
     let mut reach = Reach::new(dag, cands, bad);
-    let ones = vec![1i64; dag.len()];
-    let prefix = reach.prefix(&ones);
+    let prefix = reach.prefix(cands, |_| 1i64);
     let mut w = vec![-1i64; cands.len()];
     let mut counted = 0i64;
-    let interesting =
-        |c: Rev| dag.parents(c).iter().filter(|&&p| cands.contains(Rev(p))).count();
+    let interesting = |c: Rev| {
+        dag.parents(c)
+            .iter()
+            .filter(|&&p| cands.contains(Rev(p)))
+            .count()
+    };
     for (i, &c) in cands.list.iter().enumerate() {
         match interesting(c) {
             0 => {
@@ -71,9 +74,13 @@ fn weights(dag: &Dag, cands: &Candidates, bad: Rev, stop_early: bool) -> Weights
         if w[i] != -2 {
             continue;
         }
-        w[i] = reach.reach_of(dag, cands, c.0, &ones, &prefix);
+        w[i] = reach.reach_of(dag, cands, c.0, |_| 1i64, &prefix);
         if stop_early && approx_halfway(w[i], nr) {
-            return Weights::Halfway(Midpoint { rev: c, reaches: w[i] as usize, all: cands.len() });
+            return Weights::Halfway(Midpoint {
+                rev: c,
+                reaches: w[i] as usize,
+                all: cands.len(),
+            });
         }
         counted += 1;
     }
@@ -130,7 +137,11 @@ pub fn find(dag: &Dag, cands: &Candidates, bad: Rev) -> Option<Midpoint> {
                     best = Some((i, d));
                 }
             }
-            best.map(|(i, _)| Midpoint { rev: cands.list[i], reaches: w[i] as usize, all: cands.len() })
+            best.map(|(i, _)| Midpoint {
+                rev: cands.list[i],
+                reaches: w[i] as usize,
+                all: cands.len(),
+            })
         }
     }
 }
@@ -146,7 +157,11 @@ pub fn ranked(dag: &Dag, cands: &Candidates, bad: Rev) -> Vec<Midpoint> {
     let mut idx: Vec<usize> = (0..cands.len()).collect();
     idx.sort_by_key(|&i| (std::cmp::Reverse(w[i].min(nr - w[i])), i));
     idx.into_iter()
-        .map(|i| Midpoint { rev: cands.list[i], reaches: w[i] as usize, all: cands.len() })
+        .map(|i| Midpoint {
+            rev: cands.list[i],
+            reaches: w[i] as usize,
+            all: cands.len(),
+        })
         .collect()
 }
 
@@ -170,8 +185,9 @@ mod tests {
 
     #[test]
     fn linear_midpoint() {
-        let parents: Vec<Vec<u32>> =
-            (0..10u32).map(|i| if i == 0 { vec![] } else { vec![i - 1] }).collect();
+        let parents: Vec<Vec<u32>> = (0..10u32)
+            .map(|i| if i == 0 { vec![] } else { vec![i - 1] })
+            .collect();
         let dag = Dag::from_parents(&parents, vec![]).unwrap();
         let c = candidates(&dag, Rev(9), &[Rev(0)]);
         let m = find(&dag, &c, Rev(9)).unwrap();

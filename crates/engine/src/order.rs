@@ -75,7 +75,8 @@ impl Walk<'_> {
         if *f & UNINTERESTING == 0 {
             self.interesting_queued += 1;
         }
-        self.queue.push((self.dag.time(Rev(c)), Reverse(self.seq), c));
+        self.queue
+            .push((self.dag.time(Rev(c)), Reverse(self.seq), c));
         self.seq += 1;
     }
 

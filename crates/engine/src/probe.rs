@@ -89,7 +89,11 @@ pub enum Outcome {
 impl Outcome {
     /// A crash with only a title.
     pub fn crash(title: impl Into<String>) -> Outcome {
-        Outcome::Crash { title: title.into(), alt_titles: Vec::new(), kind: String::new() }
+        Outcome::Crash {
+            title: title.into(),
+            alt_titles: Vec::new(),
+            kind: String::new(),
+        }
     }
 }
 

@@ -23,8 +23,8 @@ pub struct Reach {
     chain: Vec<u32>,
     /// For each candidate, the lowest mainline index that reaches it.
     entry: Vec<u32>,
-    /// Candidates in a parents-first order.
-    topo: Vec<u32>,
+    /// Candidates in a parents-first order (computed on first use).
+    topo: Option<Vec<u32>>,
     /// Scratch for side walks.
     stamp: Vec<u32>,
     epoch: u32,
@@ -65,13 +65,20 @@ impl Reach {
                 }
             }
         }
-        let topo = topo_order(dag, cands);
-        Reach { chain_pos, chain, entry, topo, stamp: vec![0; n], epoch: 0, stack }
+        Reach {
+            chain_pos,
+            chain,
+            entry,
+            topo: None,
+            stamp: Vec::new(),
+            epoch: 0,
+            stack,
+        }
     }
 
     /// Candidates in an order where every parent comes before its children.
-    pub fn topo(&self) -> &[u32] {
-        &self.topo
+    pub fn topo(&mut self, dag: &Dag, cands: &Candidates) -> &[u32] {
+        self.topo.get_or_insert_with(|| topo_order(dag, cands))
     }
 
     /// Exact weighted reach of `x`: the sum of `mass` over candidates that are ancestors of `x`
@@ -82,7 +89,7 @@ impl Reach {
         dag: &Dag,
         cands: &Candidates,
         x: u32,
-        mass: &[T],
+        mass: impl Fn(u32) -> T,
         prefix: &[T],
     ) -> T {
         let pos = self.chain_pos[x as usize];
@@ -91,6 +98,9 @@ impl Reach {
         }
         // Walk the side region: candidates off the mainline reachable from x without crossing
         // the mainline; remember the highest mainline commit touched.
+        if self.stamp.is_empty() {
+            self.stamp = vec![0; dag.len()];
+        }
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
             self.stamp.iter_mut().for_each(|s| *s = 0);
@@ -124,19 +134,23 @@ impl Reach {
         for y in visited {
             let inside = matches!(top, Some(t) if self.entry[y as usize] <= t);
             if !inside {
-                sum = sum + mass[y as usize];
+                sum = sum + mass(y);
             }
         }
         sum
     }
 
     /// Prefix sums of `mass` by entry: `prefix[j]` = sum over candidates whose entry is <= j.
-    pub fn prefix<T: Copy + std::ops::Add<Output = T> + Default>(&self, mass: &[T]) -> Vec<T> {
+    pub fn prefix<T: Copy + std::ops::Add<Output = T> + Default>(
+        &self,
+        cands: &Candidates,
+        mass: impl Fn(u32) -> T,
+    ) -> Vec<T> {
         let mut by_entry = vec![T::default(); self.chain.len()];
-        for &c in &self.topo {
-            let e = self.entry[c as usize];
+        for &c in &cands.list {
+            let e = self.entry[c.idx()];
             if e != NONE {
-                by_entry[e as usize] = by_entry[e as usize] + mass[c as usize];
+                by_entry[e as usize] = by_entry[e as usize] + mass(c.0);
             }
         }
         let mut acc = T::default();
@@ -154,20 +168,26 @@ impl Reach {
         cands: &Candidates,
         mass: &[T],
     ) -> Vec<T> {
-        let prefix = self.prefix(mass);
+        let prefix = self.prefix(cands, |c| mass[c as usize]);
         let mut out = vec![T::default(); dag.len()];
-        let topo = std::mem::take(&mut self.topo);
+        let topo = match self.topo.take() {
+            Some(t) => t,
+            None => topo_order(dag, cands),
+        };
         for &c in &topo {
-            let mut interesting = dag.parents(Rev(c)).iter().filter(|&&p| cands.contains(Rev(p)));
+            let mut interesting = dag
+                .parents(Rev(c))
+                .iter()
+                .filter(|&&p| cands.contains(Rev(p)));
             let first = interesting.next();
             let second = interesting.next();
             out[c as usize] = match (first, second) {
                 (None, _) => mass[c as usize],
                 (Some(&p), None) => out[p as usize] + mass[c as usize],
-                _ => self.reach_of(dag, cands, c, mass, &prefix),
+                _ => self.reach_of(dag, cands, c, |y| mass[y as usize], &prefix),
             };
         }
-        self.topo = topo;
+        self.topo = Some(topo);
         out
     }
 }
@@ -199,11 +219,19 @@ fn topo_order(dag: &Dag, cands: &Candidates) -> Vec<u32> {
         }
     }
     let mut out = Vec::with_capacity(cands.len());
-    let mut stack: Vec<u32> =
-        cands.list.iter().rev().filter(|c| pending[c.idx()] == 0).map(|c| c.0).collect();
+    let mut stack: Vec<u32> = cands
+        .list
+        .iter()
+        .rev()
+        .filter(|c| pending[c.idx()] == 0)
+        .map(|c| c.0)
+        .collect();
     while let Some(c) = stack.pop() {
         out.push(c);
-        let (s, e) = (children_start[c as usize] as usize, children_start[c as usize + 1] as usize);
+        let (s, e) = (
+            children_start[c as usize] as usize,
+            children_start[c as usize + 1] as usize,
+        );
         for &ch in &children[s..e] {
             pending[ch as usize] -= 1;
             if pending[ch as usize] == 0 {

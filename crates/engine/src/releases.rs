@@ -18,10 +18,16 @@ pub fn reachable(dag: &Dag, from: Rev) -> Vec<(Rev, Release)> {
 
 /// syzbot's subsampling of `tags` (newest first).
 pub fn pick(tags: &[(Rev, Release)]) -> Vec<(Rev, Release)> {
-    let first_release = tags.iter().position(|(_, r)| r.sub.is_none()).unwrap_or(tags.len());
+    let first_release = tags
+        .iter()
+        .position(|(_, r)| r.sub.is_none())
+        .unwrap_or(tags.len());
     let subs = &tags[..first_release];
-    let releases: Vec<(Rev, Release)> =
-        tags[first_release..].iter().copied().filter(|(_, r)| r.sub.is_none()).collect();
+    let releases: Vec<(Rev, Release)> = tags[first_release..]
+        .iter()
+        .copied()
+        .filter(|(_, r)| r.sub.is_none())
+        .collect();
     let mut out = Vec::new();
     out.extend(subs.iter().take(2).copied());
     if subs.len() > 5 {
@@ -57,9 +63,35 @@ mod tests {
         // v6.5 ... v4.18 (29 releases) from syzbot's TestPickReleaseTags.
         let mut tags = Vec::new();
         let list = [
-            (6, 5), (6, 4), (6, 3), (6, 2), (6, 1), (6, 0), (5, 19), (5, 18), (5, 17), (5, 16),
-            (5, 15), (5, 14), (5, 13), (5, 12), (5, 11), (5, 10), (5, 9), (5, 8), (5, 7), (5, 6),
-            (5, 5), (5, 4), (5, 3), (5, 2), (5, 1), (5, 0), (4, 20), (4, 19), (4, 18),
+            (6, 5),
+            (6, 4),
+            (6, 3),
+            (6, 2),
+            (6, 1),
+            (6, 0),
+            (5, 19),
+            (5, 18),
+            (5, 17),
+            (5, 16),
+            (5, 15),
+            (5, 14),
+            (5, 13),
+            (5, 12),
+            (5, 11),
+            (5, 10),
+            (5, 9),
+            (5, 8),
+            (5, 7),
+            (5, 6),
+            (5, 5),
+            (5, 4),
+            (5, 3),
+            (5, 2),
+            (5, 1),
+            (5, 0),
+            (4, 20),
+            (4, 19),
+            (4, 18),
         ];
         for (i, &(a, b)) in list.iter().enumerate() {
             tags.push((Rev(i as u32), rel(a, b, None)));
@@ -67,8 +99,10 @@ mod tests {
         let picked = names(&pick(&tags));
         assert_eq!(
             picked,
-            ["v6.5", "v6.4", "v6.3", "v6.1", "v5.19", "v5.17", "v5.15", "v5.13", "v5.10", "v5.7",
-             "v5.4", "v5.1", "v4.19", "v4.18"]
+            [
+                "v6.5", "v6.4", "v6.3", "v6.1", "v5.19", "v5.17", "v5.15", "v5.13", "v5.10",
+                "v5.7", "v5.4", "v5.1", "v4.19", "v4.18"
+            ]
         );
     }
 
@@ -84,8 +118,10 @@ mod tests {
         let picked = names(&pick(&tags));
         assert_eq!(
             picked,
-            ["v5.15.10", "v5.15.9", "v5.15.5", "v5.15", "v5.14", "v5.13", "v5.11", "v5.9", "v5.7",
-             "v5.5", "v5.4"]
+            [
+                "v5.15.10", "v5.15.9", "v5.15.5", "v5.15", "v5.14", "v5.13", "v5.11", "v5.9",
+                "v5.7", "v5.5", "v5.4"
+            ]
         );
     }
 }

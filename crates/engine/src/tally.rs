@@ -16,11 +16,15 @@ impl Target {
     /// Whether `outcome` is a crash with this identity (or any crash when `any_crash`).
     pub fn matches(&self, outcome: &Outcome, any_crash: bool) -> bool {
         match outcome {
-            Outcome::Crash { title, alt_titles, .. } => {
+            Outcome::Crash {
+                title, alt_titles, ..
+            } => {
                 any_crash
                     || *title == self.title
                     || self.alt_titles.iter().any(|a| a == title)
-                    || alt_titles.iter().any(|a| *a == self.title || self.alt_titles.contains(a))
+                    || alt_titles
+                        .iter()
+                        .any(|a| *a == self.title || self.alt_titles.contains(a))
             }
             _ => false,
         }
@@ -71,27 +75,46 @@ impl Tally {
     }
 }
 
-/// The most frequent crash title among `outcomes` (first seen wins ties), as the target.
+/// The most frequent crash title among `outcomes`, as the target; `None` when there is no crash
+/// or when two titles tie for first place (more runs are needed to tell).
 pub fn learn_target(outcomes: &[Outcome]) -> Option<Target> {
     let mut counts: Vec<(&Outcome, u32)> = Vec::new();
     for o in outcomes {
         if let Outcome::Crash { title, .. } = o {
-            match counts.iter_mut().find(|(c, _)| matches!(c, Outcome::Crash { title: t, .. } if t == title)) {
+            match counts
+                .iter_mut()
+                .find(|(c, _)| matches!(c, Outcome::Crash { title: t, .. } if t == title))
+            {
                 Some((_, n)) => *n += 1,
                 None => counts.push((o, 1)),
             }
         }
     }
     let mut best: Option<(&Outcome, u32)> = None;
+    let mut tied = false;
     for (o, n) in counts {
-        if best.is_none_or(|(_, b)| n > b) {
-            best = Some((o, n));
+        match best {
+            Some((_, b)) if n == b => tied = true,
+            Some((_, b)) if n < b => {}
+            _ => {
+                best = Some((o, n));
+                tied = false;
+            }
         }
     }
+    if tied {
+        return None;
+    }
     match best {
-        Some((Outcome::Crash { title, alt_titles, .. }, _)) => {
-            Some(Target { title: title.clone(), alt_titles: alt_titles.clone() })
-        }
+        Some((
+            Outcome::Crash {
+                title, alt_titles, ..
+            },
+            _,
+        )) => Some(Target {
+            title: title.clone(),
+            alt_titles: alt_titles.clone(),
+        }),
         _ => None,
     }
 }

@@ -46,7 +46,11 @@ fn random_world(rng: &mut ChaCha8Rng, n: usize) -> World {
             vec![heads.remove(i)]
         };
         let t = base.iter().map(|&p| time[p as usize]).max().unwrap_or(0)
-            + if tie_heavy { rng.random_range(0..2) } else { rng.random_range(1..100) };
+            + if tie_heavy {
+                rng.random_range(0..2)
+            } else {
+                rng.random_range(1..100)
+            };
         parents.push(base);
         time.push(t);
         heads.push(id);
@@ -72,7 +76,11 @@ fn git(dir: &std::path::Path, args: &[&str]) -> String {
         .env("HOME", dir)
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -103,9 +111,21 @@ fn make_repo(dir: &std::path::Path, w: &World) -> Vec<String> {
         .stdin(Stdio::piped())
         .spawn()
         .expect("fast-import starts");
-    child.stdin.take().expect("stdin").write_all(stream.as_bytes()).expect("write stream");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stream.as_bytes())
+        .expect("write stream");
     assert!(child.wait().expect("fast-import").success());
-    let refs = git(dir, &["for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads"]);
+    let refs = git(
+        dir,
+        &[
+            "for-each-ref",
+            "--format=%(refname:short) %(objectname)",
+            "refs/heads",
+        ],
+    );
     let mut hashes = vec![String::new(); w.parents.len()];
     for line in refs.lines() {
         let (name, hash) = line.split_once(' ').expect("ref line");
@@ -117,7 +137,10 @@ fn make_repo(dir: &std::path::Path, w: &World) -> Vec<String> {
 
 #[test]
 fn first_probe_equals_git_on_random_dags() {
-    let cases: usize = std::env::var("CULPRIT_GIT_EQ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(220);
+    let cases: usize = std::env::var("CULPRIT_GIT_EQ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(220);
     let mut rng = ChaCha8Rng::seed_from_u64(0xc0ffee);
     let mut compared = 0;
     for case in 0..cases {
@@ -136,7 +159,11 @@ fn first_probe_equals_git_on_random_dags() {
                 goods.push(g);
             }
         }
-        let mut args: Vec<String> = vec!["rev-list".into(), "--bisect-vars".into(), hashes[bad.idx()].clone()];
+        let mut args: Vec<String> = vec![
+            "rev-list".into(),
+            "--bisect-vars".into(),
+            hashes[bad.idx()].clone(),
+        ];
         for g in &goods {
             args.push(format!("^{}", hashes[g.idx()]));
         }
@@ -151,22 +178,34 @@ fn first_probe_equals_git_on_random_dags() {
         let ours = midpoint::find(&dag, &cands, bad);
         match var("bisect_rev") {
             Some(h) if !h.is_empty() => {
-                let ours = ours.unwrap_or_else(|| panic!("case {case}: git chose {h}, we chose nothing"));
+                let ours =
+                    ours.unwrap_or_else(|| panic!("case {case}: git chose {h}, we chose nothing"));
                 assert_eq!(
-                    hashes[ours.rev.idx()], h,
+                    hashes[ours.rev.idx()],
+                    h,
                     "case {case}: n={n} bad={bad} goods={goods:?} parents={:?} time={:?}",
-                    w.parents, w.time
+                    w.parents,
+                    w.time
                 );
-                let all: usize = var("bisect_all").and_then(|v| v.parse().ok()).expect("bisect_all");
+                let all: usize = var("bisect_all")
+                    .and_then(|v| v.parse().ok())
+                    .expect("bisect_all");
                 assert_eq!(cands.len(), all, "case {case}: candidate count");
-                let left: usize = var("bisect_good").and_then(|v| v.parse().ok()).expect("bisect_good");
+                let left: usize = var("bisect_good")
+                    .and_then(|v| v.parse().ok())
+                    .expect("bisect_good");
                 assert_eq!(ours.left(), left, "case {case}: revisions left");
-                let steps: u32 = var("bisect_steps").and_then(|v| v.parse().ok()).expect("bisect_steps");
+                let steps: u32 = var("bisect_steps")
+                    .and_then(|v| v.parse().ok())
+                    .expect("bisect_steps");
                 assert_eq!(midpoint::estimate_steps(all), steps, "case {case}: steps");
                 compared += 1;
             }
             _ => assert!(cands.is_empty() || ours.is_some_and(|m| m.rev == bad)),
         }
     }
-    assert!(compared >= cases * 9 / 10, "only {compared} of {cases} cases compared");
+    assert!(
+        compared >= cases * 9 / 10,
+        "only {compared} of {cases} cases compared"
+    );
 }

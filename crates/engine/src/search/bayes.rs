@@ -27,8 +27,8 @@ use crate::reach::Reach;
 const EPSILON: f64 = 1e-6;
 /// Below this many bits a probe is not worth its cost: the search ends.
 const MIN_BITS: f64 = 1e-3;
-/// Run counts the search chooses from (capped by the configuration).
-const RUN_OPTIONS: [u32; 12] = [1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 30];
+/// Most batches (rounds of `vms` parallel runs) one probe may ask for.
+const MAX_BATCHES: u32 = 3;
 /// Largest set reported as inconclusive.
 const MAX_REPORTED: usize = 64;
 
@@ -95,6 +95,7 @@ pub struct BayesSearch {
     class_post: Vec<f64>,
     p_post: (f64, f64),
     presence: Vec<f64>,
+    summary: Option<(f64, Summary)>,
 }
 
 impl BayesSearch {
@@ -126,6 +127,7 @@ impl BayesSearch {
             class_post: vec![1.0],
             p_post: (1.0, 1.0),
             presence: Vec::new(),
+            summary: None,
         };
         s.update(dag);
         s
@@ -231,11 +233,13 @@ impl BayesSearch {
 
     /// Recomputes the posterior and every candidate's probability of having the bug.
     pub fn update(&mut self, dag: &Dag) {
+        self.summary = None;
         let k = self.class_size.len();
         let mut logl = vec![0.0f64; k];
         let mut s_f = vec![(0.0f64, 0.0f64); k];
         for (ki, bits) in self.class_bits.iter().enumerate() {
-            let (mut s, mut f, mut e) = (self.common.crashes, self.common.clean, self.absent.crashes);
+            let (mut s, mut f, mut e) =
+                (self.common.crashes, self.common.clean, self.absent.crashes);
             for (b, ev) in self.bit_evidence.iter().enumerate() {
                 let member = bits.get(b / 64).is_some_and(|w| w >> (b % 64) & 1 == 1);
                 let present = match self.mode {
@@ -269,7 +273,11 @@ impl BayesSearch {
             a += p * sa;
             b += p * sb;
         }
-        self.p_post = if a > 0.0 && b > 0.0 { (a, b) } else { self.prior };
+        self.p_post = if a > 0.0 && b > 0.0 {
+            (a, b)
+        } else {
+            self.prior
+        };
         self.class_post = post;
         let per: Vec<f64> = (0..dag.len())
             .map(|c| match self.class_of[c] {
@@ -299,8 +307,20 @@ impl BayesSearch {
         self.presence.get(rev.idx()).copied().unwrap_or(0.0)
     }
 
-    /// Most probable candidate and the smallest set covering `target`.
-    pub fn summary(&self, target: f64) -> Summary {
+    /// Most probable candidate and the smallest set covering `target` (cached until the next
+    /// [`BayesSearch::update`]).
+    pub fn summary(&mut self, target: f64) -> Summary {
+        match &self.summary {
+            Some((t, s)) if *t == target => s.clone(),
+            _ => {
+                let s = self.compute_summary(target);
+                self.summary = Some((target, s.clone()));
+                s
+            }
+        }
+    }
+
+    fn compute_summary(&self, target: f64) -> Summary {
         let per = |k: usize| self.class_post[k] / self.class_size[k] as f64;
         // Classes by per-candidate probability; only as many as the cover needs.
         let mut order: Vec<usize> = (0..self.class_size.len()).collect();
@@ -337,8 +357,14 @@ impl BayesSearch {
                 }
             }
         }
-        let best = cover.first().map(|&c| (c, self.posterior(c))).unwrap_or((self.new, 0.0));
-        Summary { best, cover: (cover, mass.min(1.0)) }
+        let best = cover
+            .first()
+            .map(|&c| (c, self.posterior(c)))
+            .unwrap_or((self.new, 0.0));
+        Summary {
+            best,
+            cover: (cover, mass.min(1.0)),
+        }
     }
 
     /// Chance that `n` runs on a commit with the bug show no crash, under the current belief
@@ -364,7 +390,14 @@ impl BayesSearch {
     /// The best probe, avoiding `busy` commits (in flight), or `None` when no probe is worth it.
     /// `built` tells which commits cost no build.
     pub fn choose(&mut self, cfg: &Config, busy: &[Rev], built: &BTreeSet<u32>) -> Option<Choice> {
-        let options: Vec<u32> = RUN_OPTIONS.iter().copied().filter(|&n| n <= cfg.runs.max(1)).collect();
+        // Whole batches: a batch of VMs takes as long with one run as with `vms` runs.
+        let batch = cfg.vms.clamp(1, cfg.runs.max(1));
+        // Half batches too: the same wall time for fewer runs when a little evidence is enough.
+        let half = (batch / 2).max(1);
+        let options: Vec<u32> = (1..=2 * MAX_BATCHES)
+            .map(|k| k * half)
+            .filter(|&n| n <= cfg.runs.max(1))
+            .collect();
         let qs: Vec<f64> = options.iter().map(|&n| self.q(n)).collect();
         // Where in-flight probes already cut the mass axis; aim inside the widest gap.
         let mut cuts: Vec<f64> = vec![0.0, 1.0];
@@ -395,11 +428,22 @@ impl BayesSearch {
             let n = options[i];
             let m = self.presence[rev as usize];
             let bits = info(m, qs[i]);
-            let build = if cfg.builds_cached && built.contains(&rev) { 0.0 } else { cfg.build_cost };
+            let build = if cfg.builds_cached && built.contains(&rev) {
+                0.0
+            } else {
+                cfg.build_cost
+            };
             let cost = build + cfg.run_cost * self.expected_runs(m, n, cfg.vms);
             let ratio = bits / cost.max(1e-9);
             if bits >= MIN_BITS && best.as_ref().is_none_or(|(r, _)| ratio > *r) {
-                *best = Some((ratio, Choice { rev: Rev(rev), runs: n, bits }));
+                *best = Some((
+                    ratio,
+                    Choice {
+                        rev: Rev(rev),
+                        runs: n,
+                        bits,
+                    },
+                ));
             }
         };
         for (i, n) in nearest.iter().enumerate() {

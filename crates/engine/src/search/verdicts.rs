@@ -40,7 +40,11 @@ pub struct VerdictSearch {
 impl VerdictSearch {
     /// Starts between `new` and `olds`.
     pub fn new(new: Rev, olds: Vec<Rev>) -> VerdictSearch {
-        VerdictSearch { new, olds, skipped: HashSet::new() }
+        VerdictSearch {
+            new,
+            olds,
+            skipped: HashSet::new(),
+        }
     }
 
     /// Records a verdict on `rev`.
@@ -61,8 +65,12 @@ impl VerdictSearch {
     /// The next step.
     pub fn next(&self, dag: &Dag) -> Next {
         let cands = order::candidates(dag, self.new, &self.olds);
-        let skipped_in: Vec<Rev> =
-            cands.list.iter().copied().filter(|r| self.skipped.contains(&r.0)).collect();
+        let skipped_in: Vec<Rev> = cands
+            .list
+            .iter()
+            .copied()
+            .filter(|r| self.skipped.contains(&r.0))
+            .collect();
         let chosen = if skipped_in.is_empty() {
             midpoint::find(dag, &cands, self.new)
         } else {
@@ -119,7 +127,11 @@ pub fn syzbot_verdict(t: &Tally, flaky: bool) -> Option<Verdict> {
 /// syzbot's bad-run ratio of a test.
 pub fn bad_ratio(t: &Tally) -> f64 {
     let n = t.target + t.ok;
-    if n == 0 { 0.0 } else { f64::from(t.target) / f64::from(n) }
+    if n == 0 {
+        0.0
+    } else {
+        f64::from(t.target) / f64::from(n)
+    }
 }
 
 #[cfg(test)]
@@ -128,7 +140,13 @@ mod tests {
 
     fn tally(total: u32, good: u32, bad: u32, infra: u32, skip: u32) -> Tally {
         assert_eq!(total, good + bad + infra + skip);
-        Tally { target: bad, other: 0, ok: good, skip, infra }
+        Tally {
+            target: bad,
+            other: 0,
+            ok: good,
+            skip,
+            infra,
+        }
     }
 
     /// syzbot's `TestBisectVerdict` table.
@@ -136,14 +154,54 @@ mod tests {
     fn verdict_table() {
         let cases = [
             ("bad-but-many-infra", false, tally(10, 0, 1, 8, 1), None),
-            ("many-good-and-infra", false, tally(10, 5, 0, 3, 2), Some(Verdict::Good)),
-            ("many-total-and-infra", false, tally(10, 4, 2, 2, 2), Some(Verdict::Bad)),
-            ("too-many-skips", false, tally(10, 2, 2, 3, 3), Some(Verdict::Skip)),
-            ("flaky-need-more-good", true, tally(20, 10, 0, 3, 7), Some(Verdict::Skip)),
-            ("flaky-enough-good", true, tally(20, 15, 0, 3, 2), Some(Verdict::Good)),
-            ("flaky-too-many-skips", true, tally(20, 6, 1, 0, 13), Some(Verdict::Skip)),
-            ("flaky-many-skips", true, tally(20, 7, 3, 0, 10), Some(Verdict::Bad)),
-            ("outlier-bad", false, tally(10, 9, 1, 0, 0), Some(Verdict::Skip)),
+            (
+                "many-good-and-infra",
+                false,
+                tally(10, 5, 0, 3, 2),
+                Some(Verdict::Good),
+            ),
+            (
+                "many-total-and-infra",
+                false,
+                tally(10, 4, 2, 2, 2),
+                Some(Verdict::Bad),
+            ),
+            (
+                "too-many-skips",
+                false,
+                tally(10, 2, 2, 3, 3),
+                Some(Verdict::Skip),
+            ),
+            (
+                "flaky-need-more-good",
+                true,
+                tally(20, 10, 0, 3, 7),
+                Some(Verdict::Skip),
+            ),
+            (
+                "flaky-enough-good",
+                true,
+                tally(20, 15, 0, 3, 2),
+                Some(Verdict::Good),
+            ),
+            (
+                "flaky-too-many-skips",
+                true,
+                tally(20, 6, 1, 0, 13),
+                Some(Verdict::Skip),
+            ),
+            (
+                "flaky-many-skips",
+                true,
+                tally(20, 7, 3, 0, 10),
+                Some(Verdict::Bad),
+            ),
+            (
+                "outlier-bad",
+                false,
+                tally(10, 9, 1, 0, 0),
+                Some(Verdict::Skip),
+            ),
         ];
         for (name, flaky, t, want) in cases {
             assert_eq!(syzbot_verdict(&t, flaky), want, "{name}");
@@ -153,8 +211,9 @@ mod tests {
     #[test]
     fn only_skipped_left_lists_them_and_the_bad_end() {
         // c0 <- c1 <- c2 <- c3 <- c4 ; bad = c4, good = c0 (syzkaller's vcs TestBisect shape).
-        let parents: Vec<Vec<u32>> =
-            (0..5u32).map(|i| if i == 0 { vec![] } else { vec![i - 1] }).collect();
+        let parents: Vec<Vec<u32>> = (0..5u32)
+            .map(|i| if i == 0 { vec![] } else { vec![i - 1] })
+            .collect();
         let dag = Dag::from_parents(&parents, vec![]).unwrap();
         let mut s = VerdictSearch::new(Rev(4), vec![Rev(0)]);
         // all skip -> [c1, c2, c3, c4]
@@ -164,14 +223,18 @@ mod tests {
                 other => panic!("unexpected {other:?}"),
             }
         }
-        assert_eq!(s.next(&dag), Next::OnlySkipped(vec![Rev(1), Rev(2), Rev(3), Rev(4)]));
+        assert_eq!(
+            s.next(&dag),
+            Next::OnlySkipped(vec![Rev(1), Rev(2), Rev(3), Rev(4)])
+        );
     }
 
     #[test]
     fn vcs_table() {
         // From syzkaller's vcs TestBisect: verdict per commit -> expected result.
-        let parents: Vec<Vec<u32>> =
-            (0..5u32).map(|i| if i == 0 { vec![] } else { vec![i - 1] }).collect();
+        let parents: Vec<Vec<u32>> = (0..5u32)
+            .map(|i| if i == 0 { vec![] } else { vec![i - 1] })
+            .collect();
         let dag = Dag::from_parents(&parents, vec![]).unwrap();
         let run = |v: [Verdict; 5]| {
             let mut s = VerdictSearch::new(Rev(4), vec![Rev(0)]);

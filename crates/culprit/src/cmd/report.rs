@@ -1,0 +1,170 @@
+//! `culprit report`: find and title the crash in a console or test log.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use serde::Serialize;
+
+/// Find and title the crash in a kernel console log or a test log.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print JSON (one object for the representative crash; an array with --all).
+    #[arg(long)]
+    pub json: bool,
+    /// Print every crash in the log, not only the representative one.
+    #[arg(long)]
+    pub all: bool,
+    /// Kernel image with debug info to symbolize frames with (not supported yet).
+    #[arg(long, value_name = "FILE")]
+    pub vmlinux: Option<PathBuf>,
+    /// The log to read; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE|-")]
+    pub file: Option<PathBuf>,
+}
+
+/// One crash as `--json` prints it.
+#[derive(Debug, Serialize)]
+struct JsonReport<'a> {
+    title: Option<&'a str>,
+    alt_titles: &'a [String],
+    #[serde(rename = "type")]
+    kind: &'a str,
+    corrupted: bool,
+    corrupted_reason: Option<&'a str>,
+    suppressed: bool,
+    panicked: bool,
+    frame: Option<&'a str>,
+    guilty_file: Option<&'a str>,
+    executor: Option<&'a str>,
+    start: Option<usize>,
+    end: Option<usize>,
+    report: Option<String>,
+}
+
+impl<'a> JsonReport<'a> {
+    fn of(r: &'a culprit_report::Report) -> Self {
+        JsonReport {
+            title: Some(&r.title),
+            alt_titles: &r.alt_titles,
+            kind: r.kind.name(),
+            corrupted: r.corrupted,
+            corrupted_reason: r.corrupted_reason.as_deref(),
+            suppressed: r.suppressed,
+            panicked: r.panicked,
+            frame: r.frame.as_deref(),
+            guilty_file: r.guilty_file.as_deref(),
+            executor: r.executor.as_deref(),
+            start: Some(r.start),
+            end: Some(r.end),
+            report: Some(String::from_utf8_lossy(&r.text).into_owned()),
+        }
+    }
+
+    fn none() -> Self {
+        JsonReport {
+            title: None,
+            alt_titles: &[],
+            kind: "",
+            corrupted: false,
+            corrupted_reason: None,
+            suppressed: false,
+            panicked: false,
+            frame: None,
+            guilty_file: None,
+            executor: None,
+            start: None,
+            end: None,
+            report: None,
+        }
+    }
+}
+
+fn read_log(file: Option<&PathBuf>) -> anyhow::Result<Vec<u8>> {
+    let mut log = Vec::new();
+    match file {
+        Some(p) if p.as_os_str() != "-" => {
+            log = std::fs::read(p).with_context(|| format!("reading {}", p.display()))?;
+        }
+        _ => {
+            std::io::stdin()
+                .read_to_end(&mut log)
+                .context("reading standard input")?;
+        }
+    }
+    Ok(log)
+}
+
+fn print_text(out: &mut impl Write, r: &culprit_report::Report) -> std::io::Result<()> {
+    writeln!(out, "TITLE: {}", r.title)?;
+    for a in &r.alt_titles {
+        writeln!(out, "ALT: {a}")?;
+    }
+    if !r.kind.name().is_empty() {
+        writeln!(out, "TYPE: {}", r.kind)?;
+    }
+    if let Some(f) = &r.frame {
+        writeln!(out, "FRAME: {f}")?;
+    }
+    if let Some(reason) = &r.corrupted_reason {
+        writeln!(out, "CORRUPTED: {reason}")?;
+    }
+    if r.suppressed {
+        writeln!(out, "SUPPRESSED: Y")?;
+    }
+    if r.panicked {
+        writeln!(out, "PANICKED: Y")?;
+    }
+    if let Some(e) = &r.executor {
+        writeln!(out, "EXECUTOR: {e}")?;
+    }
+    if let Some(g) = &r.guilty_file {
+        writeln!(out, "FILE: {g}")?;
+    }
+    writeln!(out)?;
+    out.write_all(&r.text)?;
+    Ok(())
+}
+
+/// Run `culprit report`: exit 0 when a crash was found, 1 when none, 2 on error.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(v) = &args.vmlinux {
+        anyhow::ensure!(v.is_file(), "--vmlinux {}: no such file", v.display());
+        eprintln!("culprit: warning: --vmlinux symbolization is not implemented yet; frames stay as printed");
+    }
+    let log = read_log(args.file.as_ref())?;
+    let reports = if args.all {
+        culprit_report::parse(&log)
+    } else {
+        culprit_report::first(&log).into_iter().collect()
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        let json = if args.all {
+            let all: Vec<JsonReport<'_>> = reports.iter().map(JsonReport::of).collect();
+            serde_json::to_string_pretty(&all)?
+        } else {
+            let one = reports.first().map_or_else(JsonReport::none, JsonReport::of);
+            serde_json::to_string_pretty(&one)?
+        };
+        writeln!(out, "{json}")?;
+    } else {
+        for (i, r) in reports.iter().enumerate() {
+            if i > 0 {
+                writeln!(out, "\n----------------\n")?;
+            }
+            print_text(&mut out, r)?;
+        }
+        if reports.is_empty() {
+            writeln!(out, "no crash found")?;
+        }
+    }
+    out.flush()?;
+    Ok(if reports.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,360 @@
+//! One trial: the real engine against one world, on a simulated clock with `jobs` machines,
+//! each building its probe and running it on `vms` VMs at a time.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::sync::Arc;
+
+use culprit_engine::{Bisection, Build, Conclusion, Config, Event, Mode, Policy, Probe, ProbeId};
+
+use crate::world::{History, World};
+
+/// A strategy under test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Strategy {
+    /// `git bisect run`: one run per commit, any crash is bad, no reproducibility check.
+    Git,
+    /// syzbot's policy.
+    Syzbot,
+    /// culprit's default.
+    Bayes,
+}
+
+impl Strategy {
+    /// Name used on the command line and in the table.
+    pub fn name(self) -> &'static str {
+        match self {
+            Strategy::Git => "git",
+            Strategy::Syzbot => "syzbot",
+            Strategy::Bayes => "bayes",
+        }
+    }
+
+    /// Parses a name.
+    pub fn parse(s: &str) -> Option<Strategy> {
+        match s {
+            "git" => Some(Strategy::Git),
+            "syzbot" => Some(Strategy::Syzbot),
+            "bayes" => Some(Strategy::Bayes),
+            _ => None,
+        }
+    }
+}
+
+/// Costs and parallelism of a trial.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Setup {
+    /// Seconds per build.
+    pub build_secs: f64,
+    /// Seconds per run (a crash ends a run earlier).
+    pub run_secs: f64,
+    /// Runs of one probe executing at once.
+    pub vms: u32,
+    /// Probes in flight at once (machines).
+    pub jobs: u32,
+}
+
+/// What one trial cost and found.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct TrialResult {
+    /// Named the planted culprit alone.
+    pub correct: bool,
+    /// Ended with several candidates.
+    pub inconclusive: bool,
+    /// Runs started.
+    pub runs: u64,
+    /// Builds done.
+    pub builds: u64,
+    /// Simulated wall-clock seconds.
+    pub wall_s: f64,
+    /// Confidence the strategy reported (0 when it named no commit).
+    pub confidence: f64,
+}
+
+#[derive(Debug)]
+struct Job {
+    probe: Probe,
+    machine: usize,
+    started: u32,
+    delivered: u32,
+    in_batch: u32,
+    stopped: bool,
+    freed: bool,
+}
+
+/// Engine configuration for `strategy`.
+pub fn config(strategy: Strategy, setup: &Setup) -> Config {
+    let policy = match strategy {
+        Strategy::Git => Policy::Git,
+        Strategy::Syzbot => Policy::Syzbot,
+        Strategy::Bayes => Policy::Bayes,
+    };
+    let mut cfg = Config::new(Mode::Cause, policy);
+    cfg.vms = setup.vms.max(1);
+    cfg.jobs = if strategy == Strategy::Bayes {
+        setup.jobs.max(1)
+    } else {
+        1
+    };
+    cfg.repro_check = strategy != Strategy::Git;
+    cfg.build_cost = setup.build_secs.max(1.0);
+    cfg.run_cost = setup.run_secs.max(1.0) / f64::from(cfg.vms);
+    cfg
+}
+
+/// Runs one trial.
+pub fn run(
+    history: &Arc<History>,
+    mut world: World,
+    strategy: Strategy,
+    setup: &Setup,
+) -> TrialResult {
+    let cfg = config(strategy, setup);
+    let dag = Arc::new(history.dag.clone());
+    let mut engine = match Bisection::new(dag, history.bad(), &[history.good()], cfg) {
+        Ok(e) => e,
+        Err(_) => return failed(),
+    };
+    let machines = setup.jobs.max(1) as usize;
+    let mut free: Vec<usize> = (0..machines).rev().collect();
+    // (time, seq) -> event; events: run finished or build finished.
+    let mut queue: BinaryHeap<Reverse<(u64, u64, usize)>> = BinaryHeap::new();
+    let mut payload: HashMap<usize, Pending> = HashMap::new();
+    let mut seq = 0u64;
+    let mut jobs: HashMap<ProbeId, Job> = HashMap::new();
+    // The crashing commit was built when the crash was seen: its build is not counted.
+    let mut built: BTreeSet<u32> = BTreeSet::from([history.bad().0]);
+    let (mut runs, mut builds) = (0u64, 0u64);
+    let mut now = 0.0f64;
+    let tick = |t: f64| (t * 1000.0) as u64;
+
+    loop {
+        // Hand probes to free machines.
+        while !free.is_empty() {
+            let Some(probe) = engine.poll_probe() else {
+                break;
+            };
+            let machine = free.pop().expect("checked non-empty");
+            let rev = probe.rev;
+            let mut t = now;
+            let ok = world.builds(rev);
+            if !built.contains(&rev.0) {
+                builds += 1;
+                t += setup.build_secs;
+                if ok {
+                    built.insert(rev.0);
+                }
+            }
+            if trace() {
+                eprintln!(
+                    "t={now:.0} probe {} rev {} runs {} bug={} builds={ok}",
+                    probe.id.0,
+                    rev.0,
+                    probe.runs,
+                    world.has_bug(rev)
+                );
+            }
+            let id = probe.id;
+            jobs.insert(
+                id,
+                Job {
+                    probe,
+                    machine,
+                    started: 0,
+                    delivered: 0,
+                    in_batch: 0,
+                    stopped: false,
+                    freed: false,
+                },
+            );
+            payload.insert(seq as usize, Pending::Build { id, ok });
+            queue.push(Reverse((tick(t), seq, seq as usize)));
+            seq += 1;
+        }
+        drain_events(&mut engine, &mut jobs, &mut free);
+        if engine.conclusion().is_some() {
+            break;
+        }
+        let Some(Reverse((t, _, key))) = queue.pop() else {
+            break;
+        };
+        now = t as f64 / 1000.0;
+        let Some(ev) = payload.remove(&key) else {
+            continue;
+        };
+        match ev {
+            Pending::Build { id, ok } => {
+                let build = if ok {
+                    Build::Built { artifact: None }
+                } else {
+                    Build::Failed {
+                        reason: "error: does not build".into(),
+                    }
+                };
+                let _ = engine.handle_build(id, build);
+                let job = jobs.get_mut(&id).expect("job exists");
+                if !ok || job.probe.runs == 0 {
+                    let m = job.machine;
+                    jobs.remove(&id);
+                    free.push(m);
+                } else {
+                    start_batch(
+                        job,
+                        &mut world,
+                        setup,
+                        now,
+                        &mut queue,
+                        &mut payload,
+                        &mut seq,
+                        &mut runs,
+                    );
+                }
+            }
+            Pending::Run { id, outcome } => {
+                let Some(job) = jobs.get_mut(&id) else {
+                    continue;
+                };
+                job.delivered += 1;
+                job.in_batch -= 1;
+                // Runs still going when the engine stopped the probe finish and count (late
+                // results): cancelling them would hide the clean runs, which end last.
+                if trace() {
+                    eprintln!(
+                        "  run probe {} -> {:?}{}",
+                        id.0,
+                        outcome,
+                        if job.stopped { " (late)" } else { "" }
+                    );
+                }
+                let _ = engine.handle_run(id, outcome);
+                drain_events(&mut engine, &mut jobs, &mut free);
+                let Some(job) = jobs.get_mut(&id) else {
+                    continue;
+                };
+                if job.in_batch == 0 {
+                    if job.stopped || job.started >= job.probe.runs {
+                        let m = job.machine;
+                        let freed = job.freed;
+                        jobs.remove(&id);
+                        if !freed {
+                            free.push(m);
+                        }
+                    } else {
+                        start_batch(
+                            job,
+                            &mut world,
+                            setup,
+                            now,
+                            &mut queue,
+                            &mut payload,
+                            &mut seq,
+                            &mut runs,
+                        );
+                    }
+                }
+            }
+        }
+        if engine.conclusion().is_some() {
+            break;
+        }
+    }
+    // Right means: the culprit alone, or a set holding it whose other members never build
+    // (then no amount of testing can tell them apart: git answers the same way).
+    let (correct, inconclusive, confidence) = match engine.conclusion() {
+        Some(Conclusion::Culprit {
+            rev, confidence, ..
+        }) => (*rev == world.culprit, false, *confidence),
+        Some(Conclusion::Inconclusive {
+            candidates,
+            confidence,
+        }) => {
+            let right = candidates.contains(&world.culprit)
+                && candidates
+                    .iter()
+                    .all(|&c| c == world.culprit || !world.builds(c));
+            (right, true, *confidence)
+        }
+        _ => (false, false, 0.0),
+    };
+    TrialResult {
+        correct,
+        inconclusive,
+        runs,
+        builds,
+        wall_s: now,
+        confidence,
+    }
+}
+
+#[derive(Debug)]
+enum Pending {
+    Build {
+        id: ProbeId,
+        ok: bool,
+    },
+    Run {
+        id: ProbeId,
+        outcome: culprit_engine::Outcome,
+    },
+}
+
+/// A stop event ends a probe: no new batch starts and its machine may build the next probe;
+/// the runs already going finish and are reported.
+fn drain_events(engine: &mut Bisection, jobs: &mut HashMap<ProbeId, Job>, free: &mut Vec<usize>) {
+    while let Some(ev) = engine.poll_event() {
+        if let Event::Stop { probe } = ev
+            && let Some(j) = jobs.get_mut(&probe)
+        {
+            if !j.stopped && j.in_batch > 0 {
+                j.freed = true;
+                free.push(j.machine);
+            }
+            j.stopped = true;
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn start_batch(
+    job: &mut Job,
+    world: &mut World,
+    setup: &Setup,
+    now: f64,
+    queue: &mut BinaryHeap<Reverse<(u64, u64, usize)>>,
+    payload: &mut HashMap<usize, Pending>,
+    seq: &mut u64,
+    runs: &mut u64,
+) {
+    let batch = setup.vms.max(1).min(job.probe.runs - job.started);
+    for _ in 0..batch {
+        let (outcome, frac) = world.run(job.probe.rev);
+        let t = now + setup.run_secs * frac;
+        payload.insert(
+            *seq as usize,
+            Pending::Run {
+                id: job.probe.id,
+                outcome,
+            },
+        );
+        queue.push(Reverse(((t * 1000.0) as u64, *seq, *seq as usize)));
+        *seq += 1;
+    }
+    job.started += batch;
+    job.in_batch += batch;
+    *runs += u64::from(batch);
+}
+
+fn trace() -> bool {
+    std::env::var_os("CULPRIT_SIM_TRACE").is_some()
+}
+
+fn failed() -> TrialResult {
+    TrialResult {
+        correct: false,
+        inconclusive: false,
+        runs: 0,
+        builds: 0,
+        wall_s: 0.0,
+        confidence: 0.0,
+    }
+}
