@@ -265,8 +265,11 @@ impl Repo {
             .map(|commits| commits.iter().copied().collect())
             .unwrap_or_default();
         let positions = cache.as_ref().map_or(0, |c| c.num_commits() as usize);
+        // Every commit is read once: an object cache would only copy each one for nothing.
+        let mut repo = self.repo.clone();
+        repo.object_cache_size(0);
         let mut loader = Loader {
-            repo: &self.repo,
+            repo: &repo,
             cache,
             shallow,
             ids: Vec::with_capacity(positions),
