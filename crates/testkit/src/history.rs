@@ -5,12 +5,14 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
-use crate::{AUTHOR_EMAIL, AUTHOR_NAME, BASE_TIME, c_source, git_command, run_git};
+use crate::{AUTHOR_EMAIL, AUTHOR_NAME, BASE_TIME, Program, git_command, run_git};
 
 /// Shape of a synthetic history on branch `main`.
 ///
-/// Every commit changes `src/main.c` (the C program of [`crate::c_source`] returning the commit's
-/// number). Commit `i` (0-based, in creation order) is dated `BASE_TIME + 60 * i`.
+/// Every commit changes `src/main.c`, a [`Program`] printing the commit's number. Commit `i`
+/// (0-based, in creation order) is dated `BASE_TIME + 60 * i`. A bug planted at `bug_at` is in
+/// every descendant of that commit until a descendant of `fix_at`; `broken` and `unrelated`
+/// ranges (creation indices, end excluded) do not compile or abort with another crash.
 #[derive(Clone, Debug)]
 pub struct History {
     /// Total number of commits, merges and side-branch commits included.
@@ -24,6 +26,16 @@ pub struct History {
     pub tag_every: u32,
     /// Write a commit-graph file after the import (`git commit-graph write --reachable`).
     pub commit_graph: bool,
+    /// The commit (creation index) that introduces the NULL dereference.
+    pub bug_at: Option<u32>,
+    /// The commit (creation index) that removes it again.
+    pub fix_at: Option<u32>,
+    /// Percentage of runs in which the bug fires (100 = deterministic).
+    pub crash_percent: u32,
+    /// Ranges of commits whose program does not compile.
+    pub broken: Vec<(u32, u32)>,
+    /// Ranges of commits whose program aborts with `unrelated failure` (another crash).
+    pub unrelated: Vec<(u32, u32)>,
 }
 
 /// A repository created by [`History::import`].
@@ -37,6 +49,8 @@ pub struct Imported {
     pub tip: String,
     /// How many of the commits are merges.
     pub merges: u32,
+    /// Whether each commit's program has the bug (by creation index).
+    pub buggy: Vec<bool>,
 }
 
 impl History {
@@ -48,6 +62,11 @@ impl History {
             side_len: 0,
             tag_every: 0,
             commit_graph: false,
+            bug_at: None,
+            fix_at: None,
+            crash_percent: 100,
+            broken: Vec::new(),
+            unrelated: Vec::new(),
         }
     }
 
@@ -91,7 +110,7 @@ impl History {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run git fast-import: {e}"));
         let stdin = child.stdin.take().expect("stdin was piped");
-        let merges = {
+        let (merges, buggy) = {
             let mut out = std::io::BufWriter::with_capacity(1 << 20, stdin);
             self.write_stream(&mut out)
                 .unwrap_or_else(|e| panic!("cannot write to git fast-import: {e}"))
@@ -136,13 +155,19 @@ impl History {
             ids,
             tip,
             merges,
+            buggy,
         }
     }
 
-    /// Write the fast-import stream; returns the number of merges. Marks are 1-based creation
-    /// order.
-    fn write_stream(&self, out: &mut impl Write) -> std::io::Result<u32> {
-        let mut stream = Stream { out, next_mark: 0 };
+    /// Write the fast-import stream; returns the number of merges and which commits have the
+    /// bug. Marks are 1-based creation order.
+    fn write_stream(&self, out: &mut impl Write) -> std::io::Result<(u32, Vec<bool>)> {
+        let mut stream = Stream {
+            out,
+            next_mark: 0,
+            history: self,
+            state: Vec::with_capacity(self.commits as usize),
+        };
         let mut main_tip: Option<u32> = None;
         let mut main_count = 0u32;
         let mut merges = 0u32;
@@ -179,13 +204,28 @@ impl History {
             }
         }
         stream.out.flush()?;
-        Ok(merges)
+        let buggy = stream.state.iter().map(|s| s.bug && !s.fixed).collect();
+        Ok((merges, buggy))
     }
 }
 
 struct Stream<'a, W: Write> {
     out: &'a mut W,
     next_mark: u32,
+    history: &'a History,
+    /// By creation index.
+    state: Vec<Inherited>,
+}
+
+/// What a commit inherits from its ancestors.
+#[derive(Clone, Copy, Default)]
+struct Inherited {
+    bug: bool,
+    fixed: bool,
+}
+
+fn in_ranges(ranges: &[(u32, u32)], i: u32) -> bool {
+    ranges.iter().any(|&(start, end)| (start..end).contains(&i))
 }
 
 impl<W: Write> Stream<'_, W> {
@@ -206,7 +246,24 @@ impl<W: Write> Stream<'_, W> {
                 writeln!(out, "merge :{parent}")?;
             }
         }
-        let source = c_source(i32::try_from(mark).unwrap_or(i32::MAX), false);
+        let index = mark - 1;
+        let mut inherited = Inherited::default();
+        for &parent in parents {
+            let from = self.state[parent as usize - 1];
+            inherited.bug |= from.bug;
+            inherited.fixed |= from.fixed;
+        }
+        inherited.bug |= self.history.bug_at == Some(index);
+        inherited.fixed |= self.history.fix_at == Some(index);
+        self.state.push(inherited);
+        let source = Program {
+            value: i64::from(mark),
+            bug: inherited.bug && !inherited.fixed,
+            crash_percent: self.history.crash_percent,
+            unrelated: in_ranges(&self.history.unrelated, index),
+            broken: in_ranges(&self.history.broken, index),
+        }
+        .source();
         writeln!(
             out,
             "M 100644 inline src/main.c\ndata {}\n{source}",

@@ -226,16 +226,73 @@ impl Default for TestRepo {
     }
 }
 
-/// The C program used by [`TestRepo::commit_c`] and [`History`].
+/// The C program used by [`TestRepo::commit_c`]: prints `value`; with `null_deref` it
+/// dereferences a NULL pointer first (a crash when run).
 pub fn c_source(value: i32, null_deref: bool) -> String {
-    let crash = if null_deref {
-        "    int *volatile p = 0;\n    *p = 1;\n"
-    } else {
-        ""
-    };
-    format!(
-        "#include <stdio.h>\n\nint main(void)\n{{\n{crash}    printf(\"%d\\n\", {value});\n    return 0;\n}}\n"
-    )
+    Program {
+        value: i64::from(value),
+        bug: null_deref,
+        ..Program::default()
+    }
+    .source()
+}
+
+/// A C program for synthetic histories: `src/main.c` of every commit of a [`History`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    /// Printed by the program (makes every commit's tree distinct).
+    pub value: i64,
+    /// Dereference a NULL pointer (SIGSEGV) in `crash_here()`.
+    pub bug: bool,
+    /// Percentage of runs in which the bug fires (from the process id, so it varies run to run);
+    /// 100 = always.
+    pub crash_percent: u32,
+    /// Abort with `unrelated failure` (SIGABRT) before reaching the bug: another crash.
+    pub unrelated: bool,
+    /// Does not compile (a syntax error).
+    pub broken: bool,
+}
+
+impl Default for Program {
+    fn default() -> Self {
+        Program {
+            value: 0,
+            bug: false,
+            crash_percent: 100,
+            unrelated: false,
+            broken: false,
+        }
+    }
+}
+
+impl Program {
+    /// The source text.
+    pub fn source(&self) -> String {
+        let mut text =
+            String::from("#include <stdio.h>\n#include <stdlib.h>\n#include <unistd.h>\n\n");
+        if self.broken {
+            text.push_str("this does not compile\n\n");
+        }
+        text.push_str("static void crash_here(void)\n{\n");
+        if self.bug {
+            if self.crash_percent < 100 {
+                text.push_str(&format!(
+                    "    if (getpid() % 100 >= {})\n        return;\n",
+                    self.crash_percent
+                ));
+            }
+            text.push_str("    int *volatile p = 0;\n    *p = 1;\n");
+        }
+        text.push_str("}\n\nint main(void)\n{\n");
+        if self.unrelated {
+            text.push_str("    fprintf(stderr, \"unrelated failure\\n\");\n    abort();\n");
+        }
+        text.push_str(&format!(
+            "    crash_here();\n    printf(\"%d\\n\", {});\n    return 0;\n}}\n",
+            self.value
+        ));
+        text
+    }
 }
 
 /// A snapshot of everything culprit promises not to change in a user's repository: HEAD, the
