@@ -16,7 +16,7 @@ use crate::probe::{
 use crate::releases;
 use crate::search::bayes::BayesSearch;
 use crate::search::verdicts::{self, Next, SyzbotState, VerdictSearch};
-use crate::tally::{Tally, Target, learn_target};
+use crate::tally::{Tally, Target, crash_titles, learn_target};
 
 /// Errors in setting up a bisection.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -539,25 +539,17 @@ impl Bisection {
             .collect();
         let crashed = all.iter().any(|o| matches!(o, Outcome::Crash { .. }));
         let total = Tally::of(&all, self.target.as_ref(), self.cfg.any_crash);
-        // Bayes runs more when the crash showed less than twice, or when two titles tie for the
-        // most frequent (which one is being bisected must be clear), up to three rounds.
-        let unclear = total.target < 2 || (crashed && self.target.is_none());
+        // Bayes runs more when the crash showed less than twice, or when no title clearly
+        // dominates (which crash is being bisected must be clear), up to three rounds.
+        let unclear = total.target < 2 || self.target.is_none();
         if self.cfg.policy == Policy::Bayes && unclear && total.total() < 3 * self.repro_runs() {
             let runs = self.repro_runs();
             self.issue(rev, runs, Purpose::ReproCheck);
             return;
         }
         if self.target.is_none() && crashed {
-            // Still tied: take the first title seen.
-            self.target = all.iter().find_map(|o| match o {
-                Outcome::Crash {
-                    title, alt_titles, ..
-                } => Some(Target {
-                    title: title.clone(),
-                    alt_titles: alt_titles.clone(),
-                }),
-                _ => None,
-            });
+            // Still not clear: take the most frequent title.
+            self.target = crash_titles(&all).into_iter().next().map(|(t, _)| t);
         }
         let total = Tally::of(&all, self.target.as_ref(), self.cfg.any_crash);
         let t = if self.cfg.policy == Policy::Bayes {

@@ -75,46 +75,37 @@ impl Tally {
     }
 }
 
-/// The most frequent crash title among `outcomes`, as the target; `None` when there is no crash
-/// or when two titles tie for first place (more runs are needed to tell).
-pub fn learn_target(outcomes: &[Outcome]) -> Option<Target> {
-    let mut counts: Vec<(&Outcome, u32)> = Vec::new();
+/// The crash titles among `outcomes`, most frequent first (first seen first among equals).
+pub fn crash_titles(outcomes: &[Outcome]) -> Vec<(Target, u32)> {
+    let mut counts: Vec<(Target, u32)> = Vec::new();
     for o in outcomes {
-        if let Outcome::Crash { title, .. } = o {
-            match counts
-                .iter_mut()
-                .find(|(c, _)| matches!(c, Outcome::Crash { title: t, .. } if t == title))
-            {
+        if let Outcome::Crash {
+            title, alt_titles, ..
+        } = o
+        {
+            match counts.iter_mut().find(|(t, _)| t.title == *title) {
                 Some((_, n)) => *n += 1,
-                None => counts.push((o, 1)),
+                None => counts.push((
+                    Target {
+                        title: title.clone(),
+                        alt_titles: alt_titles.clone(),
+                    },
+                    1,
+                )),
             }
         }
     }
-    let mut best: Option<(&Outcome, u32)> = None;
-    let mut tied = false;
-    for (o, n) in counts {
-        match best {
-            Some((_, b)) if n == b => tied = true,
-            Some((_, b)) if n < b => {}
-            _ => {
-                best = Some((o, n));
-                tied = false;
-            }
-        }
-    }
-    if tied {
-        return None;
-    }
-    match best {
-        Some((
-            Outcome::Crash {
-                title, alt_titles, ..
-            },
-            _,
-        )) => Some(Target {
-            title: title.clone(),
-            alt_titles: alt_titles.clone(),
-        }),
-        _ => None,
-    }
+    // Stable: equal counts keep first-seen order.
+    counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    counts
+}
+
+/// The crash being bisected, learned from the runs on the crashing commit: the most frequent
+/// title when it clearly dominates (seen at least twice and more than twice as often as any
+/// other title); `None` while that is not clear yet.
+pub fn learn_target(outcomes: &[Outcome]) -> Option<Target> {
+    let titles = crash_titles(outcomes);
+    let (best, n) = titles.first()?;
+    let second = titles.get(1).map_or(0, |(_, m)| *m);
+    (*n >= 2 && *n > 2 * second).then(|| best.clone())
 }

@@ -52,6 +52,8 @@ pub struct Setup {
     pub vms: u32,
     /// Probes in flight at once (machines).
     pub jobs: u32,
+    /// Posterior at which bayes names a culprit.
+    pub target: f64,
 }
 
 /// What one trial cost and found.
@@ -99,6 +101,7 @@ pub fn config(strategy: Strategy, setup: &Setup) -> Config {
     cfg.repro_check = strategy != Strategy::Git;
     cfg.build_cost = setup.build_secs.max(1.0);
     cfg.run_cost = setup.run_secs.max(1.0) / f64::from(cfg.vms);
+    cfg.target = setup.target;
     cfg
 }
 
@@ -276,6 +279,13 @@ pub fn run(
         }
         _ => (false, false, 0.0),
     };
+    if trace() {
+        eprintln!(
+            "end culprit={} correct={correct} conclusion={:?}",
+            world.culprit.0,
+            engine.conclusion()
+        );
+    }
     TrialResult {
         correct,
         inconclusive,

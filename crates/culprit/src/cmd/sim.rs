@@ -45,6 +45,9 @@ pub struct Args {
     /// Seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// Posterior probability at which bayes names a culprit.
+    #[arg(long, default_value_t = 0.99)]
+    target: f64,
     /// Strategies to compare, comma separated: git, syzbot, bayes.
     #[arg(long, default_value = "git,syzbot,bayes", value_delimiter = ',')]
     strategies: Vec<String>,
@@ -81,7 +84,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         unrelated_rate: args.unrelated_rate,
         build_fail_rate: args.build_fail_rate,
     };
+    if !(0.5..1.0).contains(&args.target) {
+        bail!(
+            "--target must be at least 0.5 and below 1, got {}",
+            args.target
+        );
+    }
     let setup = Setup {
+        target: args.target,
         build_secs: args.build_secs,
         run_secs: args.run_secs,
         vms: args.vms,
