@@ -127,7 +127,7 @@ const NONE: u32 = u32::MAX;
 /// so the CSR arrays can be appended to directly.
 struct Loader<'a> {
     repo: &'a gix::Repository,
-    cache: Option<gix::commitgraph::Graph>,
+    cache: Option<&'a gix::commitgraph::Graph>,
     shallow: gix::hashtable::HashSet<gix::ObjectId>,
     ids: Vec<gix::ObjectId>,
     /// Commit-graph position of each discovered commit, or `NONE`.
@@ -142,11 +142,12 @@ struct Loader<'a> {
     scratch: Vec<gix::ObjectId>,
 }
 
-impl Loader<'_> {
+impl<'a> Loader<'a> {
+    /// The commit-graph, borrowed for `'a` rather than from `self`, so its commits can be read
+    /// while `self` is updated.
     #[allow(clippy::expect_used)] // invariant: positions are only recorded when there is a cache
-    fn cache(&self) -> &gix::commitgraph::Graph {
+    fn cache(&self) -> &'a gix::commitgraph::Graph {
         self.cache
-            .as_ref()
             .expect("positions only come from the commit-graph")
     }
 
@@ -163,7 +164,7 @@ impl Loader<'_> {
     }
 
     fn intern_id(&mut self, id: gix::ObjectId) -> Result<u32, Error> {
-        if let Some(position) = self.cache.as_ref().and_then(|cache| cache.lookup(id)) {
+        if let Some(position) = self.cache.and_then(|cache| cache.lookup(id)) {
             return self.intern_position(position.0);
         }
         if let Some(&known) = self.by_id.get(&id) {
@@ -191,10 +192,7 @@ impl Loader<'_> {
             let cache = self.cache();
             let commit = cache.commit_at(gix::commitgraph::Position(position));
             let time = commit.committer_timestamp();
-            // Collect first: interning needs `&mut self` while the commit borrows the cache.
-            let parent_positions: Vec<Result<gix::commitgraph::Position, _>> =
-                commit.iter_parents().collect();
-            for parent in parent_positions {
+            for parent in commit.iter_parents() {
                 let parent = parent.map_err(|e| Error::ReadCommit {
                     id: CommitId(self.ids[index]),
                     message: format!("corrupt commit-graph: {e}"),
@@ -270,7 +268,7 @@ impl Repo {
         repo.object_cache_size(0);
         let mut loader = Loader {
             repo: &repo,
-            cache,
+            cache: cache.as_ref(),
             shallow,
             ids: Vec::with_capacity(positions),
             position: Vec::with_capacity(positions),

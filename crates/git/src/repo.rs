@@ -136,6 +136,17 @@ impl Repo {
         self.repo.common_dir()
     }
 
+    /// culprit's default state directory for this repository: `culprit` in the common git
+    /// directory (`.git/culprit`), shared by all linked worktrees. Nothing is created here.
+    pub fn default_state_dir(&self) -> PathBuf {
+        // A linked worktree names the common dir as `.git/worktrees/<name>/../..`.
+        let common = self.common_dir();
+        common
+            .canonicalize()
+            .unwrap_or_else(|_| common.to_path_buf())
+            .join("culprit")
+    }
+
     /// Resolve a revision (`HEAD`, a branch, a tag, a hash or prefix, `v6.1~3`, ...) to the commit it
     /// peels to.
     pub fn resolve(&self, rev: &str) -> Result<CommitId, Error> {

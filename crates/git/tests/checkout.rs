@@ -118,3 +118,46 @@ fn checkout_of_a_missing_commit_is_a_clear_error() {
         "{text}"
     );
 }
+
+#[test]
+fn bare_repositories_and_linked_worktrees_work_too() {
+    let repo = TestRepo::new();
+    let c1 = repo.commit("one", &[("a", "1\n")]);
+    let c2 = repo.commit("two", &[("a", "2\n")]);
+
+    // A linked worktree of the user's repository: state and objects live in the common dir.
+    let linked = repo.scratch("linked");
+    repo.git(&[
+        "worktree",
+        "add",
+        "--quiet",
+        "--detach",
+        &linked.display().to_string(),
+        &c1,
+    ]);
+    let opened = Repo::open(&linked).expect("open linked worktree");
+    let git_dir = repo.path().join(".git").canonicalize().expect("exists");
+    assert_eq!(opened.default_state_dir(), git_dir.join("culprit"));
+    let before = RepoSnapshot::take(&linked);
+    let checkouts = Checkouts::new(&opened, &repo.scratch("state-linked")).expect("checkouts");
+    let slot = checkouts.checkout(0, id(&c2)).expect("checkout");
+    assert_eq!(read(&slot.join("a")), "2\n");
+    assert_eq!(RepoSnapshot::take(&linked), before);
+
+    // A bare clone.
+    let bare = repo.scratch("bare.git");
+    repo.git(&[
+        "clone",
+        "--quiet",
+        "--bare",
+        &repo.path().display().to_string(),
+        &bare.display().to_string(),
+    ]);
+    let opened = Repo::open(&bare).expect("open bare");
+    assert_eq!(opened.workdir(), None);
+    let graph = opened.load_graph(&[id(&c2)]).expect("graph");
+    assert_eq!(graph.len(), 2);
+    let checkouts = Checkouts::new(&opened, &repo.scratch("state-bare")).expect("checkouts");
+    let slot = checkouts.checkout(0, id(&c1)).expect("checkout");
+    assert_eq!(read(&slot.join("a")), "1\n");
+}
