@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::compiler::{Compiler, compiler_line_from_build, compiler_version_line};
 use crate::config_fixes::{ConfigFix, apply_config_fixes};
-use crate::root_cause::{RootCause, extract_root_cause};
+use crate::root_cause::{RootCause, extract_root_cause, relative_prefix};
 use crate::runner::{Ended, run};
 use crate::signature::{Signature, SignatureError, kernel_signature};
 
@@ -230,8 +230,16 @@ pub fn build_kernel(
         cmd.arg(format!("O={}", build_dir.display()))
             .arg(format!("ARCH={}", opts.arch))
             .arg(cc_var)
-            .arg("LOCALVERSION=")
-            .args(target);
+            .arg("LOCALVERSION=");
+        if ccache.is_some()
+            && let Some(rel) = relative_prefix(&build_dir, &source_dir)
+        {
+            // ccache's base_dir makes the compiler see `../src/fs/x.c`, which kbuild's own
+            // `-fmacro-prefix-map=$(srctree)/=` does not shorten: __FILE__ strings (BUG/WARN
+            // sites) would carry the worktree's relative location and change the signature.
+            cmd.arg(format!("KCFLAGS=-fmacro-prefix-map={rel}="));
+        }
+        cmd.args(target);
         cmd
     };
     let jobs = format!("-j{}", opts.jobs.max(1));

@@ -86,7 +86,7 @@ fn dir_prefix(dir: &Path) -> Option<String> {
 }
 
 /// `to` relative to `from` as a `../`-prefix ending in `/`, e.g. `/w/b` → `/w/src` gives `../src/`.
-fn relative_prefix(from: &Path, to: &Path) -> Option<String> {
+pub(crate) fn relative_prefix(from: &Path, to: &Path) -> Option<String> {
     let from: Vec<_> = from.components().collect();
     let to: Vec<_> = to.components().collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();

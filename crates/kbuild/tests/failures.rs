@@ -234,7 +234,7 @@ fn make_gets_a_clean_reproducible_environment() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let recipe = "\tenv | sort > $(O)/env.txt\n\techo 'CC=$(CC) LOCALVERSION=[$(LOCALVERSION)]' > $(O)/vars.txt\n\
+    let recipe = "\tenv | sort > $(O)/env.txt\n\techo 'CC=$(CC) LOCALVERSION=[$(LOCALVERSION)] KCFLAGS=[$(KCFLAGS)]' > $(O)/vars.txt\n\
                   \tmkdir -p $(O)/arch/x86/boot $(O)/include/generated\n\
                   \tprintf 'int main(void){return 0;}' > $(O)/m.c && cc -o $(O)/vmlinux $(O)/m.c\n\
                   \tcp $(O)/vmlinux $(O)/arch/x86/boot/bzImage\n\
@@ -276,7 +276,7 @@ fn make_gets_a_clean_reproducible_environment() {
         );
     }
     let vars = std::fs::read_to_string(build.join("vars.txt")).expect("vars");
-    assert_eq!(vars, "CC=gcc LOCALVERSION=[]\n");
+    assert_eq!(vars, "CC=gcc LOCALVERSION=[] KCFLAGS=[]\n");
     // The config went in with the unconditional fixes applied.
     let cfg = std::fs::read_to_string(build.join(".config")).expect(".config");
     assert_eq!(
@@ -297,6 +297,21 @@ fn make_gets_a_clean_reproducible_environment() {
         )),
         "{log}"
     );
+    // With ccache: CC is wrapped, and __FILE__ is mapped back from the path relative to the
+    // build dir that ccache's base_dir gives the compiler.
+    let with_ccache = BuildOptions {
+        ccache: Ccache::Dir(dir.path().join("ccache")),
+        ..opts.clone()
+    };
+    build_kernel(&tree, &build, &config, &fixes, &with_ccache, None).expect("fake build");
+    let vars = std::fs::read_to_string(build.join("vars.txt")).expect("vars");
+    assert_eq!(
+        vars,
+        "CC=ccache gcc LOCALVERSION=[] KCFLAGS=[-fmacro-prefix-map=../linux/=]\n"
+    );
+    let env = std::fs::read_to_string(build.join("env.txt")).expect("env");
+    let ccache_dir = format!("CCACHE_DIR={}", dir.path().join("ccache").display());
+    assert!(env.lines().any(|l| l == ccache_dir), "{env}");
 }
 
 /// Whether `pid` is still running 5 s from now (SIGKILLed processes take a moment to go).

@@ -222,6 +222,17 @@ fn kernel_build_boot_and_signature() {
         Ok(_) => panic!("e2e-broken built"),
     }
 
+    // No path of the worktree or build dir leaks into the image (it would make the signature
+    // depend on where the commit was built).
+    let image = std::fs::read(&again.vmlinux).expect("read vmlinux");
+    for leak in [b"worktree-kbuild-e2e/".as_slice(), b"kbuild-e2e."] {
+        assert!(
+            !image.windows(leak.len()).any(|w| w == leak),
+            "vmlinux contains {}",
+            String::from_utf8_lossy(leak)
+        );
+    }
+
     // The signature against binutils + coreutils on the real vmlinux.
     let t = Instant::now();
     let (independent, sections) = common::independent_signature(&again.vmlinux, work.path());
