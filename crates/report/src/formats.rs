@@ -82,7 +82,7 @@ pub(crate) const R: Recipe = Recipe {
 };
 
 pub(crate) const CALL_TRACE: &str = r"(?:Call (?:T|t)race:|Backtrace:)";
-pub(crate) const RIP_TRACE: &[Part] = &[Part::Line("{{RIP}}"), Part::Line(CALL_TRACE), Part::Trace];
+pub(crate) const RIP_TRACE: &[Part] = &[Part::Line("{{RIP}}"), Part::Trace];
 pub(crate) const TRACE: &[Part] = &[Part::Line(CALL_TRACE), Part::Trace];
 pub(crate) const RIP_ONLY: &[Part] = &[Part::Line("{{RIP}}")];
 
@@ -107,7 +107,6 @@ pub(crate) const fn warn(skip: &'static [&'static str]) -> Option<Recipe> {
     Some(Recipe {
         parts: &[
             Part::Line("(?:{{RIP}}|--- interrupt: [0-9a-f]+ at {{FUNC}})"),
-            Part::Line(CALL_TRACE),
             Part::Trace,
         ],
         parts2: TRACE,

@@ -232,7 +232,7 @@ pub(crate) static BUG: &[Format] = &[
         title: r"BUG: workqueue leaked lock or atomic",
         fmt: "BUG: workqueue leaked lock or atomic in {F}",
         stack: Some(Recipe {
-            parts: &[Part::Line("last function: {{FUNC}}")],
+            parts: &[Part::Line("last function: ([a-zA-Z0-9_]+)")],
             ..R
         }),
         no_stack: true,
@@ -418,6 +418,7 @@ pub(crate) static WARNING: &[Format] = &[
     },
     Format {
         title: r"WARNING: suspicious RCU usage",
+        report: Some(r"WARNING: suspicious RCU usage(?:.*\n)+?.*{{SRC}}"),
         fmt: "WARNING: suspicious RCU usage in {F}",
         stack: trace(&["rcu", "kmem", "slab"]),
         ..F
@@ -560,6 +561,7 @@ pub(crate) static INFO: &[Format] = &[
     },
     Format {
         title: r"INFO: suspicious RCU usage",
+        report: Some(r"INFO: suspicious RCU usage(?:.*\n)+?.*{{SRC}}"),
         fmt: "INFO: suspicious RCU usage in {F}",
         stack: trace(&["rcu", "kmem", "slab"]),
         ..F

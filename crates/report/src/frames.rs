@@ -132,7 +132,7 @@ fn run_parts(
                     p += 1;
                     if tables.corrupted_frames.is_match(ln) {
                         out.fault_injection = true;
-                        break;
+                        return None;
                     }
                     if let Some(c) = re.captures(ln) {
                         if let Some(n) = first_group(&c) {
@@ -142,9 +142,8 @@ fn run_parts(
                         break;
                     }
                 }
-                if found || out.fault_injection {
-                    pos = p;
-                }
+                // Like a scanner: a line that is never found leaves nothing to read.
+                pos = if found { p } else { lines.len() };
                 i += 1;
             }
             CPart::Trace => {
@@ -167,7 +166,7 @@ fn run_parts(
                     pos += 1;
                     if tables.corrupted_frames.is_match(ln) {
                         out.fault_injection = true;
-                        break;
+                        return None;
                     }
                     if tables.stack_start.is_match(ln) {
                         break;

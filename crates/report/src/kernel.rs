@@ -17,7 +17,7 @@ const MAX_REPORT_LINES: usize = 2000;
 /// ... or after scanning this many bytes of log past the marker line.
 const MAX_REPORT_SCAN: usize = 16 << 20;
 /// Titles, frames and stack checks look at most this far into a report.
-const MAX_TITLE_SEARCH: usize = 256 << 10;
+const MAX_TITLE_SEARCH: usize = 64 << 10;
 /// How far back prefix lines are looked for.
 const MAX_PREFIX_SCAN: usize = 2000;
 
