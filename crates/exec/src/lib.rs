@@ -11,6 +11,8 @@
 mod cancel;
 mod capture;
 mod run;
+mod summary;
 
 pub use cancel::{Cancel, Error as CancelError};
 pub use run::{Command, Error, Outcome, Running, Status};
+pub use summary::error_lines;

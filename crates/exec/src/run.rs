@@ -106,6 +106,7 @@ pub struct Command {
     dir: PathBuf,
     log_path: PathBuf,
     env: Vec<(OsString, OsString)>,
+    env_remove: Vec<OsString>,
     timeout: Option<Duration>,
     grace: Duration,
     head_limit: usize,
@@ -125,6 +126,7 @@ impl Command {
             dir: dir.into(),
             log_path: log_path.into(),
             env: Vec::new(),
+            env_remove: Vec::new(),
             timeout: None,
             grace: Duration::from_secs(2),
             head_limit: 64 * 1024,
@@ -135,6 +137,15 @@ impl Command {
     /// Add an environment variable (on top of culprit's own environment).
     pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Command {
         self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Remove a variable of culprit's own environment (e.g. `GIT_DIR` when culprit runs from a
+    /// git hook, which would point the user's commands at the wrong repository).
+    pub fn env_remove(mut self, key: impl Into<OsString>) -> Command {
+        let key = key.into();
+        self.env.retain(|(k, _)| *k != key);
+        self.env_remove.push(key);
         self
     }
 
@@ -200,6 +211,9 @@ impl Command {
         let started = Instant::now();
         let child = {
             let mut cmd = std::process::Command::new("sh");
+            for key in &self.env_remove {
+                cmd.env_remove(key);
+            }
             cmd.arg("-c")
                 .arg(&self.script)
                 .current_dir(&self.dir)

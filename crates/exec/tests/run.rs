@@ -273,3 +273,26 @@ fn spawn_errors_name_what_failed() {
         "{err}"
     );
 }
+
+#[test]
+fn environment_variables_can_be_removed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // cargo runs tests with CARGO_PKG_NAME set: an inherited variable to remove.
+    assert_eq!(
+        std::env::var("CARGO_PKG_NAME").as_deref(),
+        Ok("culprit-exec")
+    );
+    let script = "echo \"[${CARGO_PKG_NAME:-unset}] [${A:-unset}] [$B]\"";
+    let outcome = Command::new(script, dir.path(), dir.path().join("log"))
+        .env_remove("CARGO_PKG_NAME")
+        .env("A", "1")
+        .env_remove("A")
+        .env_remove("B")
+        .env("B", "2")
+        .run(&Cancel::new())
+        .expect("run");
+    assert_eq!(
+        String::from_utf8_lossy(&outcome.head),
+        "[unset] [unset] [2]\n"
+    );
+}
