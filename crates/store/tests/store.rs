@@ -213,13 +213,21 @@ fn child_writer() {
     };
     let store = Store::open(Path::new(&dir)).expect("child open");
     store.begin(&params()).expect("child begin");
+    // Resume as the driver would: a build or run recorded before the kill is not repeated.
+    let builds = store.builds().expect("builds");
+    let runs = store.runs().expect("runs");
     let start = store.events().expect("events").len();
     let padding = "x".repeat(4000);
     for i in start..start + 1_000_000 {
-        let result = store
-            .record_build(&build(i))
-            .and_then(|id| store.record_run(&run(i, id)))
-            .and_then(|_| store.append_event("step", &json!({"i": i, "padding": padding})));
+        let result = match builds.get(i) {
+            Some(&(id, _)) => Ok(id),
+            None => store.record_build(&build(i)),
+        }
+        .and_then(|id| match runs.get(i) {
+            Some(&(run_id, _)) => Ok(run_id),
+            None => store.record_run(&run(i, id)),
+        })
+        .and_then(|_| store.append_event("step", &json!({"i": i, "padding": padding})));
         match result {
             Ok(_) => println!("recorded {i}"),
             Err(e) => {
