@@ -20,12 +20,15 @@ struct Cli {
 enum Command {
     /// Compare bisection strategies on synthetic worlds (the same engine as `bisect`).
     Sim(cmd::sim::Args),
+    /// Find and title the crash in a kernel console or test log (exit 0 crash, 1 none, 2 error).
+    Report(cmd::report::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sim(args) => cmd::sim::run(args),
+        Command::Report(args) => cmd::report::run(args),
     };
     match result {
         Ok(code) => code,

@@ -13,6 +13,16 @@ macro_rules! warn_at {
     };
 }
 
+/// Safe -> unsafe lock order: the stack where the lock became irq-safe.
+const IRQ_SAFE: Recipe = Recipe {
+    parts: &[
+        Part::Line("which became (?:SOFT|HARD)IRQ-irq-safe at:"),
+        Part::Trace,
+    ],
+    parts2: &[Part::Line(LOCK_AT), Part::Line(CALL_TRACE), Part::Trace],
+    ..R
+};
+
 const KFENCE_STACK: Recipe = Recipe {
     parts: &[
         Part::Line("BUG: KFENCE: (?:[a-z\\- ]+) in {{FUNC}}"),
@@ -398,7 +408,7 @@ pub(crate) static WARNING: &[Format] = &[
     Format {
         title: r"WARNING: (?:SOFTIRQ|HARDIRQ)-safe -> (?:SOFTIRQ|HARDIRQ)-unsafe lock order detected",
         fmt: "possible deadlock in {F}",
-        stack: lock_at(),
+        stack: Some(IRQ_SAFE),
         ..F
     },
     Format {
@@ -509,7 +519,7 @@ pub(crate) static INFO: &[Format] = &[
     Format {
         title: r"INFO: (?:SOFTIRQ|HARDIRQ)-safe -> (?:SOFTIRQ|HARDIRQ)-unsafe lock order detected",
         fmt: "possible deadlock in {F}",
-        stack: lock_at(),
+        stack: Some(IRQ_SAFE),
         ..F
     },
     Format {

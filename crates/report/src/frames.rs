@@ -20,7 +20,7 @@ pub(crate) struct Extracted {
 fn first_group(c: &Captures<'_>) -> Option<String> {
     (1..c.len())
         .find_map(|i| c.get(i))
-        .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+        .map(|m| demangle(&String::from_utf8_lossy(m.as_bytes())))
 }
 
 fn all_groups(c: &Captures<'_>) -> Vec<String> {

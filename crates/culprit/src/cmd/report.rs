@@ -131,9 +131,14 @@ fn print_text(out: &mut impl Write, r: &culprit_report::Report) -> std::io::Resu
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(v) = &args.vmlinux {
         anyhow::ensure!(v.is_file(), "--vmlinux {}: no such file", v.display());
-        eprintln!("culprit: warning: --vmlinux symbolization is not implemented yet; frames stay as printed");
+        eprintln!(
+            "culprit: warning: --vmlinux symbolization is not implemented yet; frames stay as printed"
+        );
     }
-    let log = read_log(args.file.as_ref())?;
+    let mut log = read_log(args.file.as_ref())?;
+    // Serial consoles end lines with "\r\n": parse (and count offsets in) the log without
+    // carriage returns, as the crash-report corpus does.
+    log.retain(|&b| b != b'\r');
     let reports = if args.all {
         culprit_report::parse(&log)
     } else {
@@ -146,7 +151,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             let all: Vec<JsonReport<'_>> = reports.iter().map(JsonReport::of).collect();
             serde_json::to_string_pretty(&all)?
         } else {
-            let one = reports.first().map_or_else(JsonReport::none, JsonReport::of);
+            let one = reports
+                .first()
+                .map_or_else(JsonReport::none, JsonReport::of);
             serde_json::to_string_pretty(&one)?
         };
         writeln!(out, "{json}")?;
@@ -167,4 +174,37 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_keys_for_a_crash_and_for_none() {
+        let log = b"[    1.000000] BUG: KASAN: use-after-free in foo+0x1/0x2\n\
+[    1.000001] Read of size 8 at addr ffff888012345678 by task syz/1\n";
+        let r = culprit_report::first(log).expect("a crash");
+        let v = serde_json::to_value(JsonReport::of(&r)).expect("serialises");
+        assert_eq!(v["title"], "KASAN: use-after-free Read in foo");
+        assert_eq!(v["type"], "KASAN-USE-AFTER-FREE-READ");
+        assert_eq!(v["frame"], "foo");
+        assert_eq!(v["start"], 0);
+        for key in [
+            "alt_titles",
+            "corrupted",
+            "corrupted_reason",
+            "suppressed",
+            "panicked",
+            "guilty_file",
+            "executor",
+            "end",
+            "report",
+        ] {
+            assert!(v.get(key).is_some(), "missing key {key}");
+        }
+        let none = serde_json::to_value(JsonReport::none()).expect("serialises");
+        assert!(none["title"].is_null());
+        assert_eq!(none["type"], "");
+    }
 }
