@@ -41,7 +41,7 @@ pub(crate) struct CRecipe {
 
 pub(crate) enum CPart {
     Line(Regex),
-    Trace,
+    Trace { rip: bool },
 }
 
 /// One compiled format.
@@ -67,6 +67,7 @@ pub(crate) struct Tables {
     pub marker_ac: AhoCorasick,
     pub stack_start: RegexSet,
     pub frames: Vec<Regex>,
+    pub rip_frame: Regex,
     pub corrupted_frames: Regex,
     pub normalise: Vec<(Regex, &'static str)>,
     pub suppressions: RegexSet,
@@ -87,7 +88,8 @@ fn parts(p: &[Part]) -> Vec<CPart> {
     p.iter()
         .map(|p| match p {
             Part::Line(s) => CPart::Line(re(s)),
-            Part::Trace => CPart::Trace,
+            Part::Trace => CPart::Trace { rip: false },
+            Part::TraceRip => CPart::Trace { rip: true },
         })
         .collect()
 }
@@ -142,6 +144,7 @@ pub(crate) static TABLES: LazyLock<Tables> = LazyLock::new(|| {
         marker_ac,
         stack_start: set(tables::STACK_START),
         frames: tables::FRAME_LINES.iter().map(|p| re(p)).collect(),
+        rip_frame: re(tables::RIP_FRAME_LINE),
         corrupted_frames: re(tables::CORRUPTED_FRAMES.join("|").as_str()),
         normalise: tables::NORMALISE.iter().map(|(p, r)| (re(p), *r)).collect(),
         suppressions: set(tables::SUPPRESSIONS),

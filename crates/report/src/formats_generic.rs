@@ -172,7 +172,7 @@ pub(crate) static BUG: &[Format] = &[
         title: r"BUG: soft lockup",
         fmt: "BUG: soft lockup in {F}",
         alt: &["stall in {F}"],
-        stack: stall(TRACE, &[]),
+        stack: stall(&[Part::Line("{{RIP}}"), Part::Line(CALL_TRACE), Part::Trace], TRACE),
         ..F
     },
     Format {
@@ -542,7 +542,7 @@ pub(crate) static INFO: &[Format] = &[
         fmt: "INFO: rcu detected stall in {F}",
         alt: &["stall in {F}"],
         stack: stall(
-            &[Part::Line("apic_timer_interrupt"), Part::Trace],
+            &[Part::Line("apic_timer_interrupt"), Part::TraceRip],
             &[Part::Line("(?:Exception stack|el1h_64_irq)"), Part::Trace],
         ),
         ..F

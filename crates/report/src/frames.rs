@@ -146,7 +146,7 @@ fn run_parts(
                 pos = if found { p } else { lines.len() };
                 i += 1;
             }
-            CPart::Trace => {
+            CPart::Trace { rip } => {
                 if traces > 0
                     && let Some(f) = choose(&cands, chooser)
                 {
@@ -180,7 +180,14 @@ fn run_parts(
                         skip_next = true;
                         break;
                     }
-                    push(&mut cands, frame_names(ln), skip);
+                    let mut names = frame_names(ln);
+                    if names.is_empty()
+                        && *rip
+                        && let Some(c) = tables.rip_frame.captures(ln)
+                    {
+                        names = all_groups(&c);
+                    }
+                    push(&mut cands, names, skip);
                 }
                 i += if skip_next { 2 } else { 1 };
             }

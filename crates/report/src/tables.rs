@@ -332,8 +332,10 @@ pub(crate) static FRAME_LINES: &[&str] = &[
     r"^ *(?:{{PC}} ?){0,2}[ (]*(?:[0-9]+:)?([a-zA-Z0-9_]+)(?:\.[a-zA-Z0-9_.]+)?\+0x[0-9a-f]+/0x[0-9a-f]+",
     r"^ *{{PC}} \(([a-zA-Z0-9_]+)\) from {{PC}} \({{FUNC}}",
     r"^ *(?:{{PC}} ?){0,2}([a-zA-Z0-9_]+)(?:\.[a-zA-Z0-9_.]+)? (?:[^ ]+:[0-9]+ )?\[inline\]",
-    r"^RIP: [0-9]{4}:(?:{{PC}} +){0,2}([a-zA-Z0-9_]+)(?:\.[a-zA-Z0-9_.]+)?\+0x[0-9a-f]+/0x[0-9a-f]+",
 ];
+
+/// The interrupted function of a stall: a `RIP:` line read as a frame.
+pub(crate) static RIP_FRAME_LINE: &str = r"^RIP: [0-9]{4}:(?:{{PC}} +){0,2}([a-zA-Z0-9_]+)(?:\.[a-zA-Z0-9_.]+)?\+0x[0-9a-f]+/0x[0-9a-f]+";
 
 /// A frame line that shows injected-fault output intermixed with the report.
 #[rustfmt::skip]
