@@ -72,10 +72,7 @@ fn merges() -> Dag {
 fn prepared(dag: &Arc<Dag>, policy: Policy) -> (Bisection, culprit_engine::ProbeId, u32) {
     let mut cfg = Config::new(Mode::Cause, policy);
     cfg.repro_check = false;
-    let target = Target {
-        title: TITLE.into(),
-        alt_titles: Vec::new(),
-    };
+    let target = Target::new(TITLE);
     let bad = Rev(dag.len() as u32 - 1);
     let mut e =
         Bisection::with_target(Arc::clone(dag), bad, &[Rev(0)], cfg, target).expect("setup");

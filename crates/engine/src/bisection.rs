@@ -90,6 +90,14 @@ enum Phase {
     Done,
 }
 
+/// Outcome of syzbot's bug-presence check.
+#[derive(Debug)]
+enum Presence {
+    Test,
+    Base(Rev),
+    Pretend,
+}
+
 #[derive(Debug)]
 enum Search {
     Verdicts(VerdictSearch),
@@ -117,6 +125,8 @@ pub struct Bisection {
     search_probes: u32,
     stats: Stats,
     target_given: bool,
+    /// Whether each tested commit crashed (`Bad`), did not (`Good`) or could not tell (`Skip`).
+    crashed: HashMap<u32, Verdict>,
 }
 
 impl Bisection {
@@ -178,6 +188,7 @@ impl Bisection {
             search_probes: 0,
             stats: Stats::default(),
             target_given: false,
+            crashed: HashMap::new(),
             cfg,
         };
         if b.cfg.repro_check {
@@ -368,30 +379,11 @@ impl Bisection {
         }
         let busy = self.busy();
         match &mut self.search {
-            Some(Search::Verdicts(s)) => {
+            Some(Search::Verdicts(_)) => {
                 if !busy.is_empty() {
                     return;
                 }
-                match s.next(&self.dag) {
-                    Next::Test { rev, left, steps } => {
-                        let runs = self.test_runs();
-                        self.issue(rev, runs, Purpose::Step { left, steps });
-                    }
-                    Next::Found(rev) => {
-                        let confidence = match self.cfg.policy {
-                            Policy::Syzbot => self.syzbot.confidence,
-                            _ => 1.0,
-                        };
-                        self.found(rev, confidence);
-                    }
-                    Next::OnlySkipped(revs) => {
-                        let confidence = self.syzbot.confidence;
-                        self.finish(Conclusion::Inconclusive {
-                            candidates: revs,
-                            confidence,
-                        });
-                    }
-                }
+                self.schedule_verdicts();
             }
             Some(Search::Bayes(b)) => {
                 let jobs = self.cfg.jobs.max(1) as usize;
@@ -455,6 +447,98 @@ impl Bisection {
         }
     }
 
+    /// Next step of a verdict search (git, syzbot), including syzbot's check, in fix
+    /// bisection, that a commit can have the bug at all before testing it.
+    fn schedule_verdicts(&mut self) {
+        loop {
+            let Some(Search::Verdicts(s)) = &self.search else {
+                return;
+            };
+            match s.next(&self.dag) {
+                Next::Test { rev, left, steps } => {
+                    if self.cfg.policy == Policy::Syzbot && self.cfg.mode == Mode::Fix {
+                        self.events.push_back(Event::Note(
+                            "determine whether the revision contains the guilty commit".into(),
+                        ));
+                        match self.presence(rev) {
+                            Presence::Test => {}
+                            Presence::Base(base) => {
+                                let runs = self.test_runs();
+                                self.issue(base, runs, Purpose::MergeBase);
+                                return;
+                            }
+                            Presence::Pretend => {
+                                self.events.push_back(Event::Note(
+                                    "the bug was not introduced yet; pretend that kernel crashed"
+                                        .into(),
+                                ));
+                                // A crash in fix bisection is git's "good" (the old side).
+                                if let Some(Search::Verdicts(s)) = &mut self.search {
+                                    s.apply(rev, Verdict::Good);
+                                }
+                                self.events.push_back(Event::Verdict {
+                                    probe: None,
+                                    rev,
+                                    verdict: Verdict::Good,
+                                });
+                                continue;
+                            }
+                        }
+                    }
+                    let runs = self.test_runs();
+                    self.issue(rev, runs, Purpose::Step { left, steps });
+                    return;
+                }
+                Next::Found(rev) => {
+                    let confidence = match self.cfg.policy {
+                        Policy::Syzbot => self.syzbot.confidence,
+                        _ => 1.0,
+                    };
+                    self.found(rev, confidence);
+                    return;
+                }
+                Next::OnlySkipped(revs) => {
+                    let confidence = self.syzbot.confidence;
+                    self.finish(Conclusion::Inconclusive {
+                        candidates: revs,
+                        confidence,
+                    });
+                    return;
+                }
+            }
+        }
+    }
+
+    /// syzbot's bug-presence check (issue #4117): test `rev` when a tested commit below it
+    /// crashed, or when a merge base with the crashing commit crashes; test an untested merge
+    /// base first; otherwise the bug cannot be in `rev` yet and it is taken as crashing.
+    fn presence(&self, rev: Rev) -> Presence {
+        let reachable_crash = self
+            .crashed
+            .iter()
+            .any(|(&c, &v)| v == Verdict::Bad && self.dag.is_ancestor(Rev(c), rev));
+        if reachable_crash {
+            return Presence::Test;
+        }
+        for base in self.dag.merge_bases(rev, self.crashing) {
+            match self.crashed.get(&base.0) {
+                None => return Presence::Base(base),
+                Some(Verdict::Bad) => return Presence::Test,
+                Some(_) => {}
+            }
+        }
+        // syzbot meant to skip the commit when every base was skipped, but its code takes the
+        // "pretend crashed" path then as well; so do we.
+        Presence::Pretend
+    }
+
+    fn set_target(&mut self, target: Option<Target>) {
+        self.target = target.map(|mut t| {
+            t.ignore_transient = self.cfg.policy == Policy::Syzbot;
+            t
+        });
+    }
+
     /// Judges a finished probe according to the phase.
     fn judge(&mut self, id: ProbeId) {
         let idx = id.0 as usize;
@@ -473,13 +557,18 @@ impl Bisection {
                 .filter(|p| p.probe.rev == rev)
                 .flat_map(|p| p.outcomes.iter().cloned())
                 .collect();
-            self.target = learn_target(&outcomes);
+            self.set_target(learn_target(&outcomes));
         }
         let tally = Tally::of(
             &self.probes[idx].outcomes,
             self.target.as_ref(),
             self.cfg.any_crash,
         );
+        if !matches!(purpose, Purpose::ParentBuild)
+            && let Some(v) = self.crash_verdict(build_failed, &tally)
+        {
+            self.crashed.insert(rev.0, v);
+        }
         match purpose {
             Purpose::ReproCheck => self.judge_repro(rev, build_failed, tally),
             Purpose::Release => self.judge_release(id, rev, build_failed, tally),
@@ -491,9 +580,13 @@ impl Bisection {
                     Some(Verdict::Good) => self.start_search(),
                 }
             }
-            Purpose::Step { .. } | Purpose::MergeBase => {
-                self.judge_step(id, rev, build_failed, tally)
-            }
+            Purpose::Step { .. } => self.judge_step(id, rev, build_failed, tally),
+            Purpose::MergeBase => match self.crash_verdict(build_failed, &tally) {
+                Some(v) => {
+                    self.crashed.insert(rev.0, v);
+                }
+                None => self.finish(Conclusion::Failed(Failure::Infra)),
+            },
             Purpose::ParentBuild => self.judge_parent(rev),
         }
     }
@@ -549,7 +642,7 @@ impl Bisection {
         }
         if self.target.is_none() && crashed {
             // Still not clear: take the most frequent title.
-            self.target = crash_titles(&all).into_iter().next().map(|(t, _)| t);
+            self.set_target(crash_titles(&all).into_iter().next().map(|(t, _)| t));
         }
         let total = Tally::of(&all, self.target.as_ref(), self.cfg.any_crash);
         let t = if self.cfg.policy == Policy::Bayes {
@@ -620,7 +713,7 @@ impl Bisection {
             Some(v) => v,
         };
         self.events.push_back(Event::Verdict {
-            probe: id,
+            probe: Some(id),
             rev,
             verdict: v,
         });
@@ -701,7 +794,7 @@ impl Bisection {
             (_, v) => v,
         };
         self.events.push_back(Event::Verdict {
-            probe: id,
+            probe: Some(id),
             rev,
             verdict,
         });

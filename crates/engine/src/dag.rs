@@ -232,6 +232,29 @@ impl Dag {
         false
     }
 
+    /// The best common ancestors of `a` and `b` (git's merge bases), in index order.
+    pub fn merge_bases(&self, a: Rev, b: Rev) -> Vec<Rev> {
+        let mut in_a = vec![false; self.len()];
+        let mut in_b = vec![false; self.len()];
+        self.mark_ancestors(&[a], &mut in_a);
+        self.mark_ancestors(&[b], &mut in_b);
+        let common: Vec<u32> = (0..self.len() as u32)
+            .filter(|&c| in_a[c as usize] && in_b[c as usize])
+            .collect();
+        // A common ancestor that is a proper ancestor of another one is not a base.
+        let mut below = vec![false; self.len()];
+        let parents: Vec<Rev> = common
+            .iter()
+            .flat_map(|&c| self.parents(Rev(c)).iter().map(|&p| Rev(p)))
+            .collect();
+        self.mark_ancestors(&parents, &mut below);
+        common
+            .into_iter()
+            .filter(|&c| !below[c as usize])
+            .map(Rev)
+            .collect()
+    }
+
     fn check_acyclic(&self) -> Result<(), DagError> {
         // Kahn's algorithm over child counts: O(n + edges).
         let n = self.len();

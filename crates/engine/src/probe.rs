@@ -131,10 +131,11 @@ pub enum Event {
         /// git's "good" ends.
         olds: Vec<Rev>,
     },
-    /// A probe has been judged (`# git bisect good|bad|skip REV`).
+    /// A commit has been judged (`# git bisect good|bad|skip REV`).
     Verdict {
-        /// The probe.
-        probe: ProbeId,
+        /// The probe, or `None` when the verdict was inferred without testing (syzbot's fix
+        /// bisection: "the bug was not introduced yet; pretend that kernel crashed").
+        probe: Option<ProbeId>,
         /// Its commit.
         rev: Rev,
         /// The verdict.

@@ -10,12 +10,36 @@ pub struct Target {
     pub title: String,
     /// Alternative titles.
     pub alt_titles: Vec<String>,
+    /// Crash type (e.g. `KASAN-READ`), empty when unknown.
+    pub kind: String,
+    /// Where any crash counts: still ignore crashes of the transient types `SYZ_FAILURE` and
+    /// `LOST_CONNECTION` unless the bisected crash has that type (syzbot's rule).
+    pub ignore_transient: bool,
 }
 
+/// Crash types syzbot does not count against a commit unless the bisected crash has them.
+const TRANSIENT: [&str; 2] = ["SYZ_FAILURE", "LOST_CONNECTION"];
+
 impl Target {
+    /// A target with only a title.
+    pub fn new(title: impl Into<String>) -> Target {
+        Target {
+            title: title.into(),
+            ..Target::default()
+        }
+    }
+
     /// Whether `outcome` is a crash with this identity (or any crash when `any_crash`).
     pub fn matches(&self, outcome: &Outcome, any_crash: bool) -> bool {
         match outcome {
+            Outcome::Crash { kind, .. }
+                if any_crash
+                    && self.ignore_transient
+                    && TRANSIENT.contains(&kind.as_str())
+                    && *kind != self.kind =>
+            {
+                false
+            }
             Outcome::Crash {
                 title, alt_titles, ..
             } => {
@@ -80,7 +104,9 @@ pub fn crash_titles(outcomes: &[Outcome]) -> Vec<(Target, u32)> {
     let mut counts: Vec<(Target, u32)> = Vec::new();
     for o in outcomes {
         if let Outcome::Crash {
-            title, alt_titles, ..
+            title,
+            alt_titles,
+            kind,
         } = o
         {
             match counts.iter_mut().find(|(t, _)| t.title == *title) {
@@ -89,6 +115,8 @@ pub fn crash_titles(outcomes: &[Outcome]) -> Vec<(Target, u32)> {
                     Target {
                         title: title.clone(),
                         alt_titles: alt_titles.clone(),
+                        kind: kind.clone(),
+                        ignore_transient: false,
                     },
                     1,
                 )),

@@ -58,7 +58,9 @@ fn drive(
             let build = if ok {
                 Build::Built { artifact: None }
             } else {
-                Build::Failed { reason: "error: broken".into() }
+                Build::Failed {
+                    reason: "error: broken".into(),
+                }
             };
             engine.handle_build(p.id, build).expect("known probe");
             if ok && p.runs > 0 {
@@ -97,7 +99,7 @@ fn engine(parents: &[Vec<u32>], policy: Policy, jobs: u32, good: Rev) -> Bisecti
     let mut cfg = Config::new(Mode::Cause, policy);
     cfg.jobs = jobs;
     cfg.vms = 4;
-    let target = Target { title: TITLE.into(), alt_titles: vec![] };
+    let target = Target::new(TITLE);
     Bisection::with_target(dag, bad, &[good], cfg, target).expect("setup")
 }
 
