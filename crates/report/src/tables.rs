@@ -354,7 +354,7 @@ pub(crate) static STALL_ANCHORS: &[&str] = &[
     "vfs_fsync", "sock_sendmsg", "sock_recvmsg", "sock_write_iter", "sock_read_iter",
     "rtnetlink_rcv_msg", "nfnetlink_rcv_msg", "sys_ioctl", "SyS_ioctl", "new_sync_read",
     "new_sync_write", "__vfs_read", "__vfs_write", "sock_common_setsockopt", "__sys_setsockopt",
-    "invoke_syscall", "__do_fault", "ret_fast_syscall", "do_mmap", "mmap_region",
+    "invoke_syscall", "__do_fault", "ret_fast_syscall", "compat_ioctl", "do_mmap", "mmap_region",
     "__mm_populate", "do_exit", "do_group_exit", "get_signal", "__fput", "task_work_run",
     "exit_to_user_mode", "syscall_exit_to_user_mode", "__netif_receive_skb",
 ];
