@@ -112,10 +112,14 @@ fn within(range: Option<(u32, u32)>, t: &str) -> bool {
     matches!((range, number(t)), (Some((a, b)), Some(n)) if a <= n && n <= b)
 }
 
-/// Runs one scenario to its end; returns the conclusion.
+/// Runs one scenario to its end with the syzbot policy; returns the conclusion.
 fn run(repo: &Repo, case: &Case) -> Conclusion {
+    run_with(repo, case, Policy::Syzbot)
+}
+
+fn run_with(repo: &Repo, case: &Case, policy: Policy) -> Conclusion {
     let mode = if case.fix { Mode::Fix } else { Mode::Cause };
-    let cfg = Config::new(mode, Policy::Syzbot);
+    let cfg = Config::new(mode, policy);
     let start = repo.by_title[case.start];
     let goods = if case.fix {
         vec![repo.by_title["905"]]
@@ -556,4 +560,60 @@ fn cause_infra_problems() {
         },
     );
     assert_eq!(c, Conclusion::Failed(Failure::Infra));
+}
+
+/// The same worlds under the default `bayes` policy, where the answer is the same.
+#[test]
+fn bayes_agrees_on_the_scenarios() {
+    let r = repo();
+    let cases: [(Case, &str); 6] = [
+        (cause("905", "602"), "602"),
+        (
+            Case {
+                flaky: true,
+                ..cause("905", "605")
+            },
+            "605",
+        ),
+        (fix("400", Some("500")), "500"),
+        (
+            Case {
+                introduced: Some("704"),
+                ..fix("802", Some("803"))
+            },
+            "803",
+        ),
+        (
+            Case {
+                lost_connection_in_clean: true,
+                ..fix("400", Some("500"))
+            },
+            "500",
+        ),
+        (
+            Case {
+                same: Some((502, 503)),
+                ..cause("905", "503")
+            },
+            "503",
+        ),
+    ];
+    for (i, (case, want)) in cases.into_iter().enumerate() {
+        let c = run_with(&r, &case, Policy::Bayes);
+        let (t, conf, _, _) = culprit(&r, &c);
+        assert_eq!(t, want, "case {i}");
+        assert!(conf >= 0.99, "case {i}: confidence {conf}");
+    }
+    let c = run_with(
+        &r,
+        &Case {
+            broken: Some((500, 700)),
+            ..cause("802", "605")
+        },
+        Policy::Bayes,
+    );
+    let got = titles(&r, &c);
+    for t in ["600", "601", "602", "603", "604", "605"] {
+        assert!(got.contains(&t.to_string()), "{t} missing from {got:?}");
+    }
 }

@@ -78,6 +78,10 @@ pub struct BayesSearch {
     reach: Reach,
     /// Ancestors of the old ends (outside the range, below it).
     below: Vec<bool>,
+    /// Fix bisection: candidates that contain the crashing commit. On the others the bug may
+    /// not have been introduced yet (a branch that forked before it), so a clean run there says
+    /// nothing about the fix (syzbot issue #4117); they are not probed either.
+    holds_old: Option<Vec<bool>>,
     new: Rev,
     class_of: Vec<u32>,
     class_size: Vec<u64>,
@@ -115,6 +119,7 @@ impl BayesSearch {
             cands,
             reach,
             below,
+            holds_old: None,
             new,
             class_of,
             class_bits: vec![Vec::new()],
@@ -129,6 +134,17 @@ impl BayesSearch {
             presence: Vec::new(),
             summary: None,
         };
+        if mode == Mode::Fix {
+            let mut holds = vec![false; dag.len()];
+            for &o in olds {
+                holds[o.idx()] = true;
+            }
+            let topo = s.reach.topo(dag, &s.cands).to_vec();
+            for c in topo {
+                holds[c as usize] = dag.parents(Rev(c)).iter().any(|&p| holds[p as usize]);
+            }
+            s.holds_old = Some(holds);
+        }
         s.update(dag);
         s
     }
@@ -150,6 +166,10 @@ impl BayesSearch {
 
     /// Adds runs seen on `rev`: crashes with the bisected identity and clean runs.
     pub fn add(&mut self, dag: &Dag, rev: Rev, crashes: u32, clean: u32) {
+        let clean = match &self.holds_old {
+            Some(h) if self.cands.contains(rev) && !h[rev.idx()] => 0,
+            _ => clean,
+        };
         if crashes == 0 && clean == 0 {
             return;
         }
@@ -412,7 +432,10 @@ impl BayesSearch {
         let mut nearest: Vec<Option<(f64, u32)>> = vec![None; options.len()];
         let busy_set: HashSet<u32> = busy.iter().map(|r| r.0).collect();
         for &c in &self.cands.list {
-            if self.untestable.contains(&c.0) || busy_set.contains(&c.0) {
+            if self.untestable.contains(&c.0)
+                || busy_set.contains(&c.0)
+                || self.holds_old.as_ref().is_some_and(|h| !h[c.idx()])
+            {
                 continue;
             }
             let m = self.presence[c.idx()];
