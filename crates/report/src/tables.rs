@@ -88,7 +88,7 @@ pub(crate) static SKIP: &[&str] = &[
     "slab_",
     "alloc_page",
     "alloc_frozen_pages",
-    "^__alloc_",
+   
     "^kv?free$",
     "^kfree_",
     "kfree_skb",
@@ -314,6 +314,9 @@ pub(crate) static SKIP: &[&str] = &[
     "get_device_parent", "rollback_registered", "unregister_netdevice_many",
     "usb_kill_anchored_urbs", "usb_kill_urb", "^kthread_stop", "^wait_for_completion",
     "cancel_work", "cancel_delayed_work", "print_tainted", "rust_begin_unwind",
+    "^__read_once", "_nocheck$", "^klist_", "^unlock_page", "^lock_page", "^folio_unlock",
+    "assertfail", "^__phys_addr", "hwasan", "^lock_timer_base", "page_pool_alloc", "^aesti_",
+    "unregister_netdev", "^release_sock$", "^lock_sock", "imbalance_bug",
     "^core::panicking", "^core::panic", "^kernel::", "^__rustc::", "^do_read_cache_",
 ];
 
@@ -363,7 +366,7 @@ pub(crate) static STALL_ANCHORS: &[&str] = &[
 #[rustfmt::skip]
 pub(crate) static HANG_WAIT_WORDS: &[&str] = &[
     "sched", "_lock", "_slowlock", "down", "rwsem", "completion", "wait", "kthread", "synchronize",
-    "context_switch", "__switch_to", "schedule", "io_schedule", "cancel_work",
+    "context_switch", "__switch_to", "schedule", "io_schedule", "cancel_work", "rcu_barrier",
 ];
 
 /// Syscall-wrapper prefixes stripped from frame names (each tried alone; shortest kept).
