@@ -46,16 +46,27 @@ fn bench_record(c: &mut Criterion) {
             )
         })
     });
+    // 1000 more builds with 2 runs each; look one of them up.
     for i in 0..1000 {
         let mut other = build.clone();
         other.tree_id = format!("{i:040x}");
-        store.record_build(&other).expect("build");
+        let id = store.record_build(&other).expect("build");
+        for index in 0..2 {
+            store
+                .record_run(&Run {
+                    build_id: Some(id),
+                    index,
+                    ..run.clone()
+                })
+                .expect("run");
+        }
     }
-    group.bench_function("runs_by_tree (1001 builds)", |b| {
+    let tree = format!("{:040x}", 500);
+    group.bench_function("runs_by_tree (1001 builds, 2 runs each)", |b| {
         b.iter(|| {
             black_box(
                 store
-                    .runs_by_tree(&build.tree_id, &build.build_key)
+                    .runs_by_tree(&tree, &build.build_key)
                     .expect("lookup")
                     .len(),
             )
