@@ -2,8 +2,11 @@
 //! peak memory.
 //!
 //! ```text
-//! cargo run --release -p culprit-git --example load_graph -- PATH [REV]
+//! cargo run --release -p culprit-git --example load_graph -- PATH [REV] [--cache DIR]
 //! ```
+//!
+//! With `--cache DIR`, [`Repo::load_graph_cached`] is used (a commit-graph of culprit's own in
+//! `DIR` for repositories without one).
 
 use std::time::Instant;
 
@@ -16,9 +19,15 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let cache = args.iter().position(|a| a == "--cache").map(|at| {
+        let dir = args.get(at + 1).cloned().unwrap_or_default();
+        args.drain(at..(at + 2).min(args.len()));
+        std::path::PathBuf::from(dir)
+    });
+    let mut args = args.into_iter();
     let Some(path) = args.next() else {
-        eprintln!("usage: load_graph PATH [REV]");
+        eprintln!("usage: load_graph PATH [REV] [--cache DIR]");
         std::process::exit(2);
     };
     let rev = args.next().unwrap_or_else(|| "HEAD".into());
@@ -29,7 +38,11 @@ fn main() {
         .and_then(|repo| {
             let tip = repo.resolve(&rev).map_err(|e| e.to_string())?;
             let opened = started.elapsed();
-            let graph = repo.load_graph(&[tip]).map_err(|e| e.to_string())?;
+            let graph = match &cache {
+                Some(dir) => repo.load_graph_cached(&[tip], dir),
+                None => repo.load_graph(&[tip]),
+            }
+            .map_err(|e| e.to_string())?;
             Ok((opened, graph))
         });
     let elapsed = started.elapsed();

@@ -13,6 +13,7 @@
 mod checkout;
 mod cli;
 mod graph;
+mod graph_cache;
 mod id;
 mod recipients;
 mod repo;

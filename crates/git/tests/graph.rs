@@ -171,3 +171,58 @@ fn imported_history_with_merges_matches_git_with_and_without_commit_graph() {
     assert_matches_git(&with_file, &git);
     assert_eq!(with_file.ids(), graph.ids());
 }
+
+#[test]
+fn graph_cache_writes_a_commit_graph_of_its_own_and_refreshes_it_for_new_tips() {
+    let (repo, commits) = merge_repo();
+    let before = culprit_testkit::RepoSnapshot::take(repo.path());
+    let opened = Repo::open(repo.path()).expect("open");
+    let tip = id(commits.last().expect("commits"));
+    let cache = repo.scratch("state").join("graph.git");
+    let cached = opened
+        .load_graph_cached(&[tip], &cache)
+        .expect("cached load");
+    let direct = opened.load_graph(&[tip]).expect("direct load");
+    assert_eq!(cached.ids(), direct.ids());
+    assert_eq!(cached.parents(), direct.parents());
+    assert_eq!(cached.commit_time(), direct.commit_time());
+    let file = cache.join("objects/info/commit-graph");
+    let written = std::fs::metadata(&file)
+        .expect("cache written")
+        .modified()
+        .expect("mtime");
+    assert!(!repo.path().join(".git/objects/info/commit-graph").exists());
+    assert_eq!(culprit_testkit::RepoSnapshot::take(repo.path()), before);
+
+    // Same tips: the cache is reused as is.
+    opened
+        .load_graph_cached(&[tip], &cache)
+        .expect("cached load");
+    let again = std::fs::metadata(&file)
+        .expect("cache")
+        .modified()
+        .expect("mtime");
+    assert_eq!(again, written);
+
+    // A new tip: rewritten, and the new commit is in the graph.
+    let newer = repo.commit("newer", &[("n", "1\n")]);
+    let opened = Repo::open(repo.path()).expect("open");
+    let graph = opened
+        .load_graph_cached(&[id(&newer)], &cache)
+        .expect("cached load");
+    assert_matches_git(&graph, &git_view(repo.path(), &["main"]));
+    let cache_repo = Repo::open(&cache).expect("cache is a repository");
+    let from_cache = cache_repo
+        .load_graph(&[id(&newer)])
+        .expect("load from the cache");
+    assert_eq!(from_cache.ids(), graph.ids());
+
+    // A repository that has its own commit-graph does not use the cache.
+    repo.write_commit_graph();
+    let opened = Repo::open(repo.path()).expect("open");
+    let other_cache = repo.scratch("state2").join("graph.git");
+    opened
+        .load_graph_cached(&[id(&newer)], &other_cache)
+        .expect("direct");
+    assert!(!other_cache.exists());
+}
