@@ -296,3 +296,12 @@ fn environment_variables_can_be_removed() {
         "[unset] [unset] [2]\n"
     );
 }
+
+#[test]
+fn cancel_tokens_and_commands_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Cancel>();
+    send_sync::<Command>();
+    send::<culprit_exec::Running>();
+}

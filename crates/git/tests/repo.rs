@@ -222,3 +222,13 @@ fn reading_leaves_the_repository_untouched() {
     opened.is_ancestor(id(&c1), head).expect("ancestry");
     assert_eq!(RepoSnapshot::take(repo.path()), before);
 }
+
+#[test]
+fn types_shared_with_worker_threads_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<culprit_git::Graph>();
+    send_sync::<culprit_git::Checkouts>();
+    send_sync::<CommitId>();
+    send::<Repo>();
+}

@@ -356,3 +356,29 @@ fn a_full_disk_is_a_clear_error_and_keeps_the_prefix() {
     );
     assert!(recorded >= reported);
 }
+
+#[test]
+fn the_store_can_be_shared_between_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<Store>();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(dir.path()).expect("open");
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let store = &store;
+            scope.spawn(move || {
+                for i in 0..10 {
+                    store
+                        .append_event("t", &json!({"t": t, "i": i}))
+                        .expect("event");
+                }
+            });
+        }
+    });
+    let events = store.events().expect("events");
+    assert_eq!(events.len(), 40);
+    assert_eq!(
+        events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        (1..=40).collect::<Vec<i64>>()
+    );
+}
