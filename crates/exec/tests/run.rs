@@ -146,11 +146,18 @@ fn timeout_kills_the_whole_group() {
     let dir = tempfile::tempdir().expect("temp dir");
     let log = dir.path().join("log");
     let running = Command::new("sleep 100 & echo started; sleep 100", dir.path(), &log)
-        .timeout(Duration::from_millis(300))
+        .timeout(Duration::from_millis(1500))
         .spawn(&Cancel::new())
         .expect("spawn");
     let pgid = running.pid();
     wait_for_line(&log, "started");
+    // The shell forks the second sleep after printing: wait (bounded) until all three are up.
+    for _ in 0..1000 {
+        if group_members(pgid).len() == 3 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
     assert_eq!(group_members(pgid).len(), 3, "sh and two sleeps");
     let outcome = running.wait().expect("wait");
     assert_eq!(outcome.status, Status::TimedOut);
