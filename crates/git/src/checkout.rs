@@ -99,8 +99,13 @@ impl Checkouts {
             let _ = std::fs::remove_file(&lock);
         }
         let mut checkout = cli::git(&path);
+        // The user's global hooks and fsmonitor must not run (or start daemons) in our slots.
         checkout
             .args([
+                "-c",
+                "core.hooksPath=/dev/null",
+                "-c",
+                "core.fsmonitor=false",
                 "-c",
                 "advice.detachedHead=false",
                 "checkout",

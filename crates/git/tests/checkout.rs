@@ -161,3 +161,34 @@ fn bare_repositories_and_linked_worktrees_work_too() {
     let slot = checkouts.checkout(0, id(&c1)).expect("checkout");
     assert_eq!(read(&slot.join("a")), "1\n");
 }
+
+#[test]
+fn hooks_do_not_run_in_slots() {
+    let repo = TestRepo::new();
+    let c1 = repo.commit("one", &[("a", "1\n")]);
+    let c2 = repo.commit("two", &[("a", "2\n")]);
+    let opened = Repo::open(repo.path()).expect("open");
+    let checkouts = Checkouts::new(&opened, &repo.scratch("state")).expect("checkouts");
+    let slot = checkouts.checkout(0, id(&c1)).expect("checkout");
+    // A post-checkout hook configured for the slot (as a global core.hooksPath would be).
+    let hooks = repo.scratch("hooks");
+    std::fs::create_dir_all(&hooks).expect("mkdir");
+    let marker = repo.scratch("hook-ran");
+    let hook = hooks.join("post-checkout");
+    std::fs::write(&hook, format!("#!/bin/sh\ntouch '{}'\n", marker.display()))
+        .expect("write hook");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let mut config = culprit_testkit::git_command(&slot);
+    config.args(["config", "core.hooksPath", &hooks.display().to_string()]);
+    culprit_testkit::run_git(config);
+    // Check the hook works when git runs it normally.
+    let mut manual = culprit_testkit::git_command(&slot);
+    manual.args(["checkout", "--quiet", "--detach", &c2]);
+    culprit_testkit::run_git(manual);
+    assert!(marker.exists(), "the hook is set up correctly");
+    std::fs::remove_file(&marker).expect("rm");
+
+    checkouts.checkout(0, id(&c1)).expect("checkout");
+    assert!(!marker.exists(), "culprit's checkout ran the hook");
+}
