@@ -37,6 +37,19 @@ pub enum Error {
     },
 }
 
+/// What a checkout removes besides local changes to tracked files (always dropped).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Clean {
+    /// Untracked and ignored files (`git clean -ffdx`): every build starts from scratch.
+    #[default]
+    All,
+    /// Untracked files but not ignored ones (`git clean -ffd`): build outputs listed in
+    /// `.gitignore` survive for incremental builds.
+    KeepIgnored,
+    /// Nothing.
+    Nothing,
+}
+
 /// The checkout slots of one bisection: `<state_dir>/checkouts/slot-<n>`. Holds only paths, so it
 /// can be shared between threads; two threads must not use the same slot at once.
 #[derive(Clone, Debug)]
@@ -68,6 +81,24 @@ impl Checkouts {
     /// cleaned (`git clean -ffdx`: untracked and ignored files, build outputs included, removed).
     /// Returns the slot's work tree.
     pub fn checkout(&self, slot: usize, commit: CommitId) -> Result<PathBuf, Error> {
+        self.checkout_with(slot, commit, Clean::All)
+    }
+
+    /// The commit checked out in slot `slot` by the last successful checkout, if any.
+    pub fn current(&self, slot: usize) -> Option<CommitId> {
+        let head = std::fs::read_to_string(self.path(slot).join(".git").join("HEAD")).ok()?;
+        head.trim().parse().ok()
+    }
+
+    /// Like [`Checkouts::checkout`], choosing what to remove besides local changes to tracked
+    /// files: [`Clean::KeepIgnored`] keeps ignored build outputs so an incremental build only
+    /// redoes what changed.
+    pub fn checkout_with(
+        &self,
+        slot: usize,
+        commit: CommitId,
+        clean: Clean,
+    ) -> Result<PathBuf, Error> {
         let path = self.path(slot);
         let git_error = |f: cli::Failure| Error::Git {
             slot,
@@ -115,9 +146,16 @@ impl Checkouts {
             ])
             .arg(commit.to_hex());
         cli::run(&mut checkout).map_err(git_error)?;
-        let mut clean = cli::git(&path);
-        clean.args(["clean", "-ffdxq"]);
-        cli::run(&mut clean).map_err(git_error)?;
+        let flags = match clean {
+            Clean::All => Some("-ffdxq"),
+            Clean::KeepIgnored => Some("-ffdq"),
+            Clean::Nothing => None,
+        };
+        if let Some(flags) = flags {
+            let mut clean = cli::git(&path);
+            clean.args(["clean", flags]);
+            cli::run(&mut clean).map_err(git_error)?;
+        }
         Ok(path)
     }
 }

@@ -19,7 +19,7 @@ mod recipients;
 mod repo;
 mod version;
 
-pub use checkout::{Checkouts, Error as CheckoutError};
+pub use checkout::{Checkouts, Clean, Error as CheckoutError};
 pub use graph::{Error as GraphError, Graph};
 pub use id::{CommitId, ParseIdError};
 pub use recipients::{Recipients, parse_address, recipients};

@@ -3,7 +3,7 @@
 
 #![allow(clippy::expect_used)] // test setup failures should panic with their reason
 
-use culprit_git::{Checkouts, CommitId, Repo};
+use culprit_git::{Checkouts, Clean, CommitId, Repo};
 use culprit_testkit::{RepoSnapshot, TestRepo};
 
 fn id(hex: &str) -> CommitId {
@@ -191,4 +191,43 @@ fn hooks_do_not_run_in_slots() {
 
     checkouts.checkout(0, id(&c1)).expect("checkout");
     assert!(!marker.exists(), "culprit's checkout ran the hook");
+}
+
+#[test]
+fn incremental_checkouts_keep_ignored_outputs_and_current_tells_the_commit() {
+    let repo = TestRepo::new();
+    let c1 = repo.commit("one", &[("a", "1\n"), (".gitignore", "*.o\n")]);
+    let c2 = repo.commit("two", &[("a", "2\n")]);
+    let opened = Repo::open(repo.path()).expect("open");
+    let checkouts = Checkouts::new(&opened, &repo.scratch("state")).expect("checkouts");
+    assert_eq!(checkouts.current(0), None);
+    let slot = checkouts.checkout(0, id(&c1)).expect("checkout");
+    assert_eq!(checkouts.current(0), Some(id(&c1)));
+    let write = |name: &str| std::fs::write(slot.join(name), "x").expect("write");
+
+    write("main.o");
+    write("stray");
+    std::fs::write(slot.join("a"), "edited\n").expect("write");
+    checkouts
+        .checkout_with(0, id(&c2), Clean::KeepIgnored)
+        .expect("checkout");
+    assert_eq!(checkouts.current(0), Some(id(&c2)));
+    assert_eq!(read(&slot.join("a")), "2\n");
+    assert!(slot.join("main.o").exists(), "ignored output kept");
+    assert!(!slot.join("stray").exists(), "untracked file removed");
+
+    write("stray");
+    std::fs::write(slot.join("a"), "edited\n").expect("write");
+    checkouts
+        .checkout_with(0, id(&c1), Clean::Nothing)
+        .expect("checkout");
+    assert_eq!(
+        read(&slot.join("a")),
+        "1\n",
+        "tracked changes are always dropped"
+    );
+    assert!(slot.join("stray").exists() && slot.join("main.o").exists());
+
+    checkouts.checkout(0, id(&c2)).expect("checkout");
+    assert!(!slot.join("stray").exists() && !slot.join("main.o").exists());
 }
