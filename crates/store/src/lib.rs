@@ -13,6 +13,6 @@ mod lock;
 mod records;
 mod store;
 
-pub use lock::StateLock;
+pub use lock::{Error as LockError, StateLock};
 pub use records::{Build, BuildId, Event, Run, RunId};
 pub use store::{Begin, Error, Store, fingerprint};
