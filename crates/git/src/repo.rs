@@ -294,6 +294,8 @@ impl Repo {
 
     /// The text `git show --stat --summary` prints for the commit (header, indented message,
     /// diffstat, summary of created/deleted files), as in syzbot's "is the first bad commit" block.
+    /// Settings of the user that would change that text (colour, decorations, a custom pretty
+    /// format, signature display) are overridden.
     pub fn show_commit(&self, id: CommitId) -> Result<String, Error> {
         let mut cmd = crate::cli::git(self.git_dir());
         cmd.args([
@@ -302,6 +304,7 @@ impl Repo {
             "show",
             "--no-color",
             "--no-decorate",
+            "--no-show-signature",
             "--pretty=medium",
             "--stat",
             "--summary",
