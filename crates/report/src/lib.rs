@@ -9,6 +9,7 @@
 //!
 //! This crate must not know about git, processes, VMs or files: it only reads bytes.
 
+pub mod code;
 mod compiled;
 mod console;
 mod formats;
@@ -181,6 +182,32 @@ pub fn guilty_file_in_log(log: &[u8]) -> Option<String> {
         .flat_map(|l| l.text.iter().copied().chain(std::iter::once(b'\n')))
         .collect();
     guilty::guilty_file(&text, stall)
+}
+
+/// The decoded `Code:` line of an x86 report (the first one that decodes, user-space
+/// `RIP: 0033:` ones excluded), as an objdump-like listing; `None` for hangs, intentional
+/// traps (`ud2` of WARN/BUG) and reports without a usable `Code:` line.
+pub fn code_listing(report: &Report) -> Option<String> {
+    if report.kind.name() == "HANG" {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&report.text);
+    let mut user = false;
+    for line in text.lines() {
+        if line.contains("RIP: 0033:") {
+            user = true;
+            continue;
+        }
+        if line.contains("Code: ") {
+            if std::mem::take(&mut user) {
+                continue;
+            }
+            if let Some(d) = code::disassemble(line) {
+                return (!d.intentional_trap()).then(|| d.render());
+            }
+        }
+    }
+    None
 }
 
 /// Facts about the whole log, computed once.

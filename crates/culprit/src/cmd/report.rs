@@ -16,7 +16,8 @@ pub struct Args {
     /// Print every crash in the log, not only the representative one.
     #[arg(long)]
     pub all: bool,
-    /// Kernel image with debug info to symbolize frames with (not supported yet).
+    /// Kernel image with debug info to symbolize frames with (not implemented yet: accepted
+    /// and reported, frames stay as printed).
     #[arg(long, value_name = "FILE")]
     pub vmlinux: Option<PathBuf>,
     /// The log to read; `-` or nothing reads standard input.
@@ -124,6 +125,12 @@ fn print_text(out: &mut impl Write, r: &culprit_report::Report) -> std::io::Resu
     }
     writeln!(out)?;
     out.write_all(&r.text)?;
+    if let Some(listing) = culprit_report::code_listing(r) {
+        if !r.text.ends_with(b"\n") {
+            writeln!(out)?;
+        }
+        out.write_all(listing.as_bytes())?;
+    }
     Ok(())
 }
 
