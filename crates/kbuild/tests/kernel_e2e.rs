@@ -330,3 +330,45 @@ fn boot_and_check(cache: &Path, work: &Path, bad: &Path, good: &Path, compiler_l
         );
     }
 }
+
+/// The same commit built in two layouts (build dir at another depth relative to the worktree,
+/// with and without ccache) has the same signature. A full uncached build (~4 min), so ignored
+/// even under the feature: `cargo test -p culprit-kbuild --features test-kernel --test kernel_e2e
+/// -- --ignored --nocapture`.
+#[test]
+#[ignore = "a full uncached kernel build; run explicitly"]
+fn signature_does_not_depend_on_layout_or_ccache() {
+    let Some(cache) = prepare() else { return };
+    let repo = cache.join("linux");
+    let config = cache.join("e2e.config");
+    let wt = Worktree::reuse(&repo, &cache.join("worktree-kbuild-e2e"), "e2e-c16");
+    let work = tempfile::Builder::new()
+        .prefix("kbuild-layout.")
+        .tempdir_in(&cache)
+        .expect("tempdir in cache");
+    let cached = BuildOptions {
+        ccache: Ccache::Dir(cache.join("ccache")),
+        jobs: 2,
+        ..BuildOptions::default()
+    };
+    let a = build(
+        &wt,
+        &work.path().join("build"),
+        &config,
+        &cached,
+        "e2e-c16 ccache",
+    );
+    let uncached = BuildOptions {
+        ccache: Ccache::Off,
+        ..cached
+    };
+    let deep = work.path().join("a/b/c/build");
+    let b = build(
+        &wt,
+        &deep,
+        &config,
+        &uncached,
+        "e2e-c16 no ccache, deeper build dir",
+    );
+    assert_eq!(a.signature, b.signature);
+}
