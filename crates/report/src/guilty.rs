@@ -15,9 +15,7 @@ static FILE_REF: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Where the search starts for RCU stalls (the interrupt entry).
 static STALL_ENTRY: LazyLock<Regex> = LazyLock::new(|| {
-    crate::compiled::re(
-        r"(?:^|[^a-zA-Z0-9_])(?:apic_timer_interrupt\+0x|el1h_64_irq\+0x)|Exception stack",
-    )
+    crate::compiled::re(r"apic_timer_interrupt\+0x|el1h_64_irq\+0x|Exception stack")
 });
 
 /// The guilty file of a (symbolized) report text, prefix lines excluded.
@@ -26,9 +24,11 @@ pub(crate) fn guilty_file(text: &[u8], rcu_stall: bool) -> Option<String> {
     if rcu_stall && let Some(m) = STALL_ENTRY.find(text) {
         start = memchr::memrchr(b'\n', &text[..m.start()]).map_or(0, |j| j + 1);
     }
-    let refs = file_refs(&text[start..]);
+    let refs = file_refs(&text[start..], true);
     let tables = &*TABLES;
-    let first_seen = refs.first().cloned();
+    // If every file is ignored, the first one seen (bookkeeping lines included) is blamed, so
+    // that someone always hears of the crash.
+    let first_seen = file_refs(&text[start..], false).first().cloned();
     let (idx, file) = match refs
         .iter()
         .enumerate()
@@ -53,11 +53,11 @@ pub(crate) fn guilty_file(text: &[u8], rcu_stall: bool) -> Option<String> {
     Some(file)
 }
 
-fn file_refs(text: &[u8]) -> Vec<String> {
+fn file_refs(text: &[u8], skip_bookkeeping: bool) -> Vec<String> {
     let tables = &*TABLES;
     let mut out = Vec::new();
     for line in text.split(|&b| b == b'\n') {
-        if tables.guilty_ignore_lines.is_match(line) {
+        if skip_bookkeeping && tables.guilty_ignore_lines.is_match(line) {
             continue;
         }
         for c in FILE_REF.captures_iter(line) {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// Accuracy floors (fractions of files), ratcheted up as the parser improves.
 const MIN_REPORT_ALL_RIGHT: f64 = 0.96;
-const MIN_GUILTY_RIGHT: f64 = 0.94;
+const MIN_GUILTY_RIGHT: f64 = 0.99;
 
 fn corpus_dir(name: &str) -> Option<PathBuf> {
     let d = Path::new(env!("CARGO_MANIFEST_DIR"))
