@@ -3,14 +3,13 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
+
+use culprit_exec::{Cancel, Command, Status};
 
 use crate::compiler::{Compiler, compiler_line_from_build, compiler_version_line};
 use crate::config_fixes::{ConfigFix, apply_config_fixes};
 use crate::root_cause::{RootCause, extract_root_cause, relative_prefix};
-use crate::runner::{Ended, run};
 use crate::signature::{Signature, SignatureError, kernel_signature};
 
 /// Build-time identity baked into the kernel (`Linux version ... (USER@HOST) ... #VERSION TIMESTAMP`).
@@ -131,13 +130,13 @@ pub enum BuildError {
         /// `make`, `ccache`, the compiler...
         tool: String,
     },
-    /// make could not be started.
-    #[error("cannot run make in {dir}: {source}")]
+    /// make could not be started, or its log not written.
+    #[error("cannot run make in {dir}: {message}")]
     Spawn {
         /// The source dir.
         dir: PathBuf,
-        /// The cause.
-        source: std::io::Error,
+        /// What culprit-exec said.
+        message: String,
     },
     /// make failed: compile or link error.
     #[error("failed building: {}", .0.root_cause.line)]
@@ -163,14 +162,16 @@ pub enum BuildError {
 
 /// Builds the kernel checked out in `source_dir` into `build_dir` (created if needed, kept across
 /// calls: only what changed is rebuilt) from the full config `config` with `fixes` applied
-/// (see [`crate::fixes_for`]). Raising `cancel` kills make and returns [`BuildError::Cancelled`].
+/// (see [`crate::fixes_for`]). make runs through `culprit-exec` in its own process group,
+/// registered with `cancel`: cancelling (or Ctrl-C on the process-wide token) kills it and gives
+/// [`BuildError::Cancelled`].
 pub fn build_kernel(
     source_dir: &Path,
     build_dir: &Path,
     config: &Path,
     fixes: &[&ConfigFix],
     opts: &BuildOptions,
-    cancel: Option<&AtomicBool>,
+    cancel: &Cancel,
 ) -> Result<Kernel, BuildError> {
     let started = Instant::now();
     let config_text = std::fs::read_to_string(config).map_err(|source| BuildError::Config {
@@ -186,9 +187,9 @@ pub fn build_kernel(
     };
     std::fs::create_dir_all(build_dir).map_err(build_dir_err)?;
     let build_dir = std::fs::canonicalize(build_dir).map_err(build_dir_err)?;
-    let source_dir = std::fs::canonicalize(source_dir).map_err(|source| BuildError::Spawn {
+    let source_dir = std::fs::canonicalize(source_dir).map_err(|e| BuildError::Spawn {
         dir: source_dir.to_path_buf(),
-        source,
+        message: e.to_string(),
     })?;
     check_free_space(&build_dir, opts.min_free_bytes)?;
 
@@ -215,45 +216,58 @@ pub fn build_kernel(
         std::fs::write(&input_copy, &wanted).map_err(build_dir_err)?;
     }
 
-    let log = build_dir.join("culprit-build.log");
-    std::fs::write(&log, b"").map_err(build_dir_err)?;
     let base_dir = common_ancestor(&source_dir, &build_dir);
-    let make = |target: &[&str]| -> Command {
-        let mut cmd = Command::new("make");
-        cmd.current_dir(&source_dir);
-        reproducible_env(&mut cmd, ccache.as_ref(), base_dir.as_deref());
-        let mut cc_var = OsString::from("CC=");
-        if ccache.is_some() {
-            cc_var.push("ccache ");
-        }
-        cc_var.push(&cc);
-        cmd.arg(format!("O={}", build_dir.display()))
-            .arg(format!("ARCH={}", opts.arch))
-            .arg(cc_var)
-            .arg("LOCALVERSION=");
-        if ccache.is_some()
-            && let Some(rel) = relative_prefix(&build_dir, &source_dir)
-        {
-            // ccache's base_dir makes the compiler see `../src/fs/x.c`, which kbuild's own
-            // `-fmacro-prefix-map=$(srctree)/=` does not shorten: __FILE__ strings (BUG/WARN
-            // sites) would carry the worktree's relative location and change the signature.
-            cmd.arg(format!("KCFLAGS=-fmacro-prefix-map={rel}="));
-        }
-        cmd.args(target);
-        cmd
-    };
+    let mut args: Vec<OsString> = vec![
+        format!("O={}", build_dir.display()).into(),
+        format!("ARCH={}", opts.arch).into(),
+    ];
+    let mut cc_var = OsString::from("CC=");
+    if ccache.is_some() {
+        cc_var.push("ccache ");
+    }
+    cc_var.push(&cc);
+    args.push(cc_var);
+    args.push("LOCALVERSION=".into());
+    if ccache.is_some()
+        && let Some(rel) = relative_prefix(&build_dir, &source_dir)
+    {
+        // ccache's base_dir makes the compiler see `../src/fs/x.c`, which kbuild's own
+        // `-fmacro-prefix-map=$(srctree)/=` does not shorten: __FILE__ strings (BUG/WARN
+        // sites) would carry the worktree's relative location and change the signature.
+        args.push(format!("KCFLAGS=-fmacro-prefix-map={rel}=").into());
+    }
     let jobs = format!("-j{}", opts.jobs.max(1));
-    let steps: [Vec<&str>; 2] = [vec!["olddefconfig"], vec![jobs.as_str(), "bzImage"]];
-    for step in &steps {
+    let steps: [(&str, Vec<&str>); 2] = [
+        ("culprit-olddefconfig.log", vec!["olddefconfig"]),
+        ("culprit-build.log", vec![jobs.as_str(), "bzImage"]),
+    ];
+    let mut log = build_dir.join(steps[1].0);
+    for (log_name, targets) in &steps {
+        log = build_dir.join(log_name);
+        let mut words = vec![OsString::from("exec"), OsString::from("make")];
+        words.extend(args.iter().cloned());
+        words.extend(targets.iter().map(OsString::from));
+        let script = words.iter().map(shell_quote).collect::<Vec<_>>().join(" ");
         let left = opts.timeout.saturating_sub(started.elapsed());
-        let ended =
-            run(&mut make(step), &log, left, cancel).map_err(|source| BuildError::Spawn {
-                dir: source_dir.clone(),
-                source,
-            })?;
-        match ended {
-            Ended::Exited(status) if status.success() => {}
-            Ended::Exited(status) => {
+        let cmd = reproducible_env(
+            Command::new(script, &source_dir, &log).timeout(left),
+            ccache.as_ref(),
+            base_dir.as_deref(),
+        );
+        let outcome = cmd.run(cancel).map_err(|e| BuildError::Spawn {
+            dir: source_dir.clone(),
+            message: e.to_string(),
+        })?;
+        match outcome.status {
+            s if s.success() => {}
+            Status::TimedOut => {
+                return Err(BuildError::TimedOut {
+                    timeout: opts.timeout,
+                    log,
+                });
+            }
+            Status::Cancelled => return Err(BuildError::Cancelled),
+            status => {
                 let output =
                     String::from_utf8_lossy(&std::fs::read(&log).unwrap_or_default()).into_owned();
                 return Err(BuildError::Failed(Box::new(BuildFailure {
@@ -261,17 +275,10 @@ pub fn build_kernel(
                     compiler_line: compiler_line_from_build(&build_dir)
                         .or_else(|| compiler_version_line(&opts.compiler)),
                     log,
-                    status: status.to_string(),
+                    status: format!("{status:?}"),
                     duration: started.elapsed(),
                 })));
             }
-            Ended::TimedOut => {
-                return Err(BuildError::TimedOut {
-                    timeout: opts.timeout,
-                    log,
-                });
-            }
-            Ended::Cancelled => return Err(BuildError::Cancelled),
         }
     }
 
@@ -298,27 +305,44 @@ pub fn build_kernel(
 
 /// Environment of every make: nothing inherited but `PATH`, `HOME` and `TMPDIR` (no stray
 /// `CFLAGS`, `ARCH`, `CROSS_COMPILE`, locale...), plus the fixed build identity.
-fn reproducible_env(cmd: &mut Command, ccache_dir: Option<&CcacheUse>, base_dir: Option<&Path>) {
-    cmd.env_clear();
-    for key in ["PATH", "HOME", "TMPDIR"] {
-        if let Some(v) = std::env::var_os(key) {
-            cmd.env(key, v);
+fn reproducible_env(
+    mut cmd: Command,
+    ccache: Option<&CcacheUse>,
+    base_dir: Option<&Path>,
+) -> Command {
+    for (key, _) in std::env::vars_os() {
+        if !["PATH", "HOME", "TMPDIR"].iter().any(|k| key == *k) {
+            cmd = cmd.env_remove(key);
         }
     }
-    cmd.env("LC_ALL", "C")
+    cmd = cmd
+        .env("LC_ALL", "C")
         .env("KBUILD_BUILD_TIMESTAMP", KBUILD_BUILD_TIMESTAMP)
         .env("KBUILD_BUILD_USER", KBUILD_BUILD_USER)
         .env("KBUILD_BUILD_HOST", KBUILD_BUILD_HOST)
         .env("KBUILD_BUILD_VERSION", "0");
-    if let Some(c) = ccache_dir {
+    if let Some(c) = ccache {
         if let Some(dir) = &c.dir {
-            cmd.env("CCACHE_DIR", dir);
+            cmd = cmd.env("CCACHE_DIR", dir);
         }
         if let Some(base) = base_dir {
             // Absolute source paths differ per worktree; relative ones let worktrees share hits.
-            cmd.env("CCACHE_BASEDIR", base);
+            cmd = cmd.env("CCACHE_BASEDIR", base);
         }
     }
+    cmd
+}
+
+/// Single-quotes a word for `sh -c` (culprit-exec runs scripts through the shell).
+fn shell_quote(word: &OsString) -> String {
+    let s = word.to_string_lossy();
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_=./,:+@%".contains(&b))
+    {
+        return s.into_owned();
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 struct CcacheUse {

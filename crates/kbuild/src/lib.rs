@@ -12,8 +12,9 @@ mod compiler;
 mod config_fixes;
 mod release;
 mod root_cause;
-mod runner;
 mod signature;
+
+pub use culprit_exec::Cancel;
 
 pub use build::{
     BuildError, BuildFailure, BuildOptions, Ccache, KBUILD_BUILD_HOST, KBUILD_BUILD_TIMESTAMP,

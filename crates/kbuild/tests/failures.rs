@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use culprit_kbuild::{BuildError, BuildOptions, Ccache, build_kernel, extract_root_cause};
+use culprit_kbuild::{BuildError, BuildOptions, Cancel, Ccache, build_kernel, extract_root_cause};
 
 /// Runs make in `dir` (which must fail) and returns its combined output.
 fn failing_make(dir: &Path, makefile: &str, files: &[(&str, &str)]) -> String {
@@ -123,8 +123,15 @@ fn bad_inputs_are_clear_errors() {
     std::fs::create_dir_all(&tree).expect("mkdir");
     let config = dir.path().join("config");
 
-    let err = build_kernel(&tree, &dir.path().join("b"), &config, &[], &opts, None)
-        .expect_err("no config");
+    let err = build_kernel(
+        &tree,
+        &dir.path().join("b"),
+        &config,
+        &[],
+        &opts,
+        &Cancel::new(),
+    )
+    .expect_err("no config");
     assert!(matches!(err, BuildError::Config { .. }), "{err}");
     assert!(
         err.to_string().contains("cannot read kernel config"),
@@ -132,8 +139,15 @@ fn bad_inputs_are_clear_errors() {
     );
 
     std::fs::write(&config, "CONFIG_64BIT=y\n").expect("write config");
-    let err = build_kernel(&tree, &dir.path().join("b"), &config, &[], &opts, None)
-        .expect_err("not a kernel tree");
+    let err = build_kernel(
+        &tree,
+        &dir.path().join("b"),
+        &config,
+        &[],
+        &opts,
+        &Cancel::new(),
+    )
+    .expect_err("not a kernel tree");
     assert!(matches!(err, BuildError::NotKernelTree(_)), "{err}");
 
     std::fs::write(tree.join("Makefile"), "all:\n").expect("write");
@@ -142,8 +156,15 @@ fn bad_inputs_are_clear_errors() {
         min_free_bytes: u64::MAX,
         ..opts.clone()
     };
-    let err = build_kernel(&tree, &dir.path().join("b"), &config, &[], &greedy, None)
-        .expect_err("no space");
+    let err = build_kernel(
+        &tree,
+        &dir.path().join("b"),
+        &config,
+        &[],
+        &greedy,
+        &Cancel::new(),
+    )
+    .expect_err("no space");
     assert!(
         err.to_string()
             .starts_with("no space for the build directory"),
@@ -160,7 +181,7 @@ fn bad_inputs_are_clear_errors() {
         &config,
         &[],
         &missing_cc,
-        None,
+        &Cancel::new(),
     )
     .expect_err("no compiler");
     assert_eq!(
@@ -249,7 +270,8 @@ fn make_gets_a_clean_reproducible_environment() {
         ..BuildOptions::default()
     };
     let build = dir.path().join("build");
-    let k = build_kernel(&tree, &build, &config, &fixes, &opts, None).expect("fake build");
+    let k =
+        build_kernel(&tree, &build, &config, &fixes, &opts, &Cancel::new()).expect("fake build");
     let env = std::fs::read_to_string(build.join("env.txt")).expect("env");
     for want in [
         "LC_ALL=C",
@@ -289,7 +311,8 @@ fn make_gets_a_clean_reproducible_environment() {
         culprit_kbuild::kernel_signature(&k.vmlinux).expect("sig")
     );
     assert!(k.bzimage.ends_with("arch/x86/boot/bzImage"));
-    let log = std::fs::read_to_string(&k.log).expect("log");
+    assert!(k.log.ends_with("culprit-build.log"));
+    let log = std::fs::read_to_string(build.join("culprit-olddefconfig.log")).expect("log");
     assert!(
         log.contains(&format!(
             "olddefconfig O={} CC=gcc ARCH=x86_64",
@@ -303,7 +326,7 @@ fn make_gets_a_clean_reproducible_environment() {
         ccache: Ccache::Dir(dir.path().join("ccache")),
         ..opts.clone()
     };
-    build_kernel(&tree, &build, &config, &fixes, &with_ccache, None).expect("fake build");
+    build_kernel(&tree, &build, &config, &fixes, &with_ccache, &Cancel::new()).expect("fake build");
     let vars = std::fs::read_to_string(build.join("vars.txt")).expect("vars");
     assert_eq!(
         vars,
@@ -343,20 +366,21 @@ fn timeout_and_cancel_kill_the_whole_make() {
         ..BuildOptions::default()
     };
     let build = dir.path().join("build");
-    let err = build_kernel(&tree, &build, &config, &[], &opts, None).expect_err("times out");
+    let err =
+        build_kernel(&tree, &build, &config, &[], &opts, &Cancel::new()).expect_err("times out");
     assert!(matches!(err, BuildError::TimedOut { .. }), "{err}");
     let pid = std::fs::read_to_string(build.join("child.pid")).expect("child started");
     assert!(!alive(&pid), "make's child {pid} survived the timeout");
 
-    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let cancel = Cancel::new();
     let long = BuildOptions {
         timeout: std::time::Duration::from_secs(600),
         ..opts
     };
     std::thread::scope(|s| {
-        let h = s.spawn(|| build_kernel(&tree, &build, &config, &[], &long, Some(&cancel)));
+        let h = s.spawn(|| build_kernel(&tree, &build, &config, &[], &long, &cancel));
         std::thread::sleep(std::time::Duration::from_millis(700));
-        cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        cancel.cancel();
         let r = h.join().expect("join");
         assert!(matches!(r, Err(BuildError::Cancelled)), "{r:?}");
     });

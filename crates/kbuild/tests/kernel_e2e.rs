@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use culprit_kbuild::{BuildError, BuildOptions, Ccache, Compiler, Kernel, build_kernel};
+use culprit_kbuild::{BuildError, BuildOptions, Cancel, Ccache, Compiler, Kernel, build_kernel};
 use culprit_vm::{RunEnd, RunOutcome, VmConfig, VmRun, run_vms};
 
 mod common;
@@ -113,7 +113,7 @@ fn build(
     opts: &BuildOptions,
     what: &str,
 ) -> Kernel {
-    let k = build_kernel(&wt.path, build_dir, config, &[], opts, None)
+    let k = build_kernel(&wt.path, build_dir, config, &[], opts, &Cancel::new())
         .unwrap_or_else(|e| panic!("building {what}: {e}"));
     eprintln!(
         "timing: build {what} {:.1}s signature {}",
@@ -204,7 +204,7 @@ fn kernel_build_boot_and_signature() {
     // A commit that does not compile: the root cause is the compiler error with file:line.
     wt.checkout("e2e-broken");
     let t = Instant::now();
-    match build_kernel(&wt.path, &build_dir, &config, &[], &opts, None) {
+    match build_kernel(&wt.path, &build_dir, &config, &[], &opts, &Cancel::new()) {
         Err(BuildError::Failed(f)) => {
             eprintln!(
                 "timing: build broken (incremental, fails) {:.1}s",
@@ -257,7 +257,7 @@ fn boot(kernel: &Path, initramfs: &culprit_vm::Initramfs, out: &Path, what: &str
         ..VmConfig::default()
     };
     let t = Instant::now();
-    let runs = run_vms(kernel, initramfs, &cfg, 2, 0, out, None).expect("vm batch");
+    let runs = run_vms(kernel, initramfs, &cfg, 2, 0, out, &Cancel::new()).expect("vm batch");
     eprintln!(
         "timing: boot {what}: 2 runs in {:.1}s wall ({})",
         t.elapsed().as_secs_f64(),

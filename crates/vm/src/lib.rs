@@ -12,6 +12,7 @@ mod initramfs;
 mod pool;
 mod qemu;
 
+pub use culprit_exec::Cancel;
 pub use initramfs::{
     BUDGET_PARAM, DONE_MARKER, INIT_STARTED_MARKER, Initramfs, InitramfsError, REPRO_RUN_MARKER,
     build_initramfs, compile_reproducer, find_static_busybox,

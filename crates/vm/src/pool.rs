@@ -4,6 +4,8 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use culprit_exec::Cancel;
+
 use crate::initramfs::Initramfs;
 use crate::qemu::{Accel, RunSpec, VmConfig, VmError, VmRun, find_qemu, kvm_usable, run_one};
 
@@ -30,7 +32,8 @@ fn mem_available_mib() -> Option<u64> {
 
 /// Boots `kernel` (a bzImage) `runs` times with `initramfs`, at most `parallel` VMs at once (0 =
 /// [`max_parallel_vms`]), consoles under `out_dir`. Results are in completion order, as syzbot
-/// lists them. Raising `cancel` kills every VM and returns [`VmError::Cancelled`].
+/// lists them. Cancelling `cancel` (or Ctrl-C on the process-wide token) kills every VM and
+/// returns [`VmError::Cancelled`].
 pub fn run_vms(
     kernel: &Path,
     initramfs: &Initramfs,
@@ -38,7 +41,7 @@ pub fn run_vms(
     runs: usize,
     parallel: usize,
     out_dir: &Path,
-    cancel: Option<&AtomicBool>,
+    cancel: &Cancel,
 ) -> Result<Vec<VmRun>, VmError> {
     let qemu = find_qemu(&cfg.qemu).ok_or_else(|| VmError::QemuMissing(cfg.qemu.clone()))?;
     if !kernel.is_file() {
@@ -63,7 +66,7 @@ pub fn run_vms(
     };
     let workers = limit.min(runs).max(1);
 
-    // A failing worker raises this so the others stop (their VMs are killed on drop).
+    // A failing worker raises this so the others start no new run.
     let stop = AtomicBool::new(false);
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<VmRun>> = Mutex::new(Vec::with_capacity(runs));
@@ -84,7 +87,7 @@ pub fn run_vms(
                     if index >= runs || stop.load(Ordering::Relaxed) {
                         return;
                     }
-                    let r = run_one(&spec, index, Some(&stop));
+                    let r = run_one(&spec, index, cancel);
                     match r {
                         Ok(run) => lock(&results).push(run),
                         Err(e) => {
@@ -96,19 +99,6 @@ pub fn run_vms(
                 }
             });
         }
-        // Relay the caller's cancel flag to the workers' stop flag.
-        s.spawn(|| {
-            while lock(&results).len() + usize::from(lock(&first_error).is_some()) < runs
-                && !stop.load(Ordering::Relaxed)
-            {
-                if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                    stop.store(true, Ordering::Relaxed);
-                    lock(&first_error).get_or_insert(VmError::Cancelled);
-                    return;
-                }
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-        });
     });
     if let Some(e) = first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e);

@@ -1,15 +1,16 @@
 //! One QEMU run: boot the kernel with the initramfs, capture the serial console to a file, watch
 //! for init's markers, enforce the boot and run timeouts, and classify what needs no crash
-//! parser. QEMU runs in its own process group and is killed on timeout, cancellation and drop.
+//! parser. QEMU runs through `culprit-exec` in its own process group registered with the
+//! cancellation token, and is killed on timeout, cancellation (Ctrl-C) and drop.
 
+use std::ffi::OsString;
 use std::fs::File;
 use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use culprit_exec::{Cancel, Command, Outcome, Status};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
@@ -160,29 +161,6 @@ pub(crate) fn find_qemu(qemu: &Path) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// The QEMU process group; SIGKILL to the group on drop.
-struct Qemu {
-    child: Child,
-    pgid: i32,
-    reaped: bool,
-}
-
-impl Qemu {
-    fn kill(&mut self) {
-        let _ = killpg(Pid::from_raw(self.pgid), Signal::SIGKILL);
-        if !self.reaped {
-            let _ = self.child.wait();
-            self.reaped = true;
-        }
-    }
-}
-
-impl Drop for Qemu {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
 /// What every run of a batch shares.
 pub(crate) struct RunSpec<'a> {
     pub(crate) qemu: &'a Path,
@@ -194,12 +172,20 @@ pub(crate) struct RunSpec<'a> {
     pub(crate) out_dir: &'a Path,
 }
 
+/// Single-quotes a word for `sh -c` (culprit-exec runs scripts through the shell).
+fn shell_quote(word: &OsString) -> String {
+    let s = word.to_string_lossy();
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_=./,:+@%".contains(&b))
+    {
+        return s.into_owned();
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
 /// Runs one VM; `out_dir/run-INDEX.console` gets the console, `run-INDEX.qemu.log` QEMU's stderr.
-pub(crate) fn run_one(
-    spec: &RunSpec<'_>,
-    index: usize,
-    cancel: Option<&AtomicBool>,
-) -> Result<VmRun, VmError> {
+pub(crate) fn run_one(spec: &RunSpec<'_>, index: usize, cancel: &Cancel) -> Result<VmRun, VmError> {
     let RunSpec {
         qemu,
         kernel,
@@ -215,36 +201,43 @@ pub(crate) fn run_one(
         let path = path.to_path_buf();
         move |source| VmError::Io { path, source }
     };
-    let console_file = File::create(&console_path).map_err(io(&console_path))?;
-    let stderr_file = File::create(&stderr_path).map_err(io(&stderr_path))?;
+    File::create(&stderr_path).map_err(io(&stderr_path))?;
 
     let append = format!(
         "{} {BUDGET_PARAM}={}",
         cfg.cmdline,
         cfg.run_budget.as_secs().max(1)
     );
-    let mut cmd = Command::new(qemu);
-    cmd.arg("-accel")
-        .arg(if accel == Accel::Kvm { "kvm" } else { "tcg" })
-        .args([
-            "-m",
-            &cfg.memory_mib.to_string(),
-            "-smp",
-            &cfg.cpus.max(1).to_string(),
-        ])
-        .arg("-kernel")
-        .arg(kernel)
-        .arg("-initrd")
-        .arg(&initramfs.path)
-        .args(["-append", &append])
-        .args([
-            "-display", "none", "-vga", "none", "-monitor", "none", "-serial", "stdio",
-        ])
-        .args(["-no-reboot", "-nic", "none"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(console_file))
-        .stderr(Stdio::from(stderr_file))
-        .process_group(0);
+    let mut words: Vec<OsString> = vec!["exec".into(), qemu.into(), "-accel".into()];
+    words.push(if accel == Accel::Kvm { "kvm" } else { "tcg" }.into());
+    for w in [
+        "-m",
+        &cfg.memory_mib.to_string(),
+        "-smp",
+        &cfg.cpus.max(1).to_string(),
+    ] {
+        words.push(w.into());
+    }
+    words.extend([
+        "-kernel".into(),
+        kernel.into(),
+        "-initrd".into(),
+        initramfs.path.clone().into(),
+    ]);
+    words.extend(["-append".into(), append.into()]);
+    for w in [
+        "-display", "none", "-vga", "none", "-monitor", "none", "-serial", "stdio",
+    ] {
+        words.push(w.into());
+    }
+    for w in ["-no-reboot", "-nic", "none"] {
+        words.push(w.into());
+    }
+    let mut script = words.iter().map(shell_quote).collect::<Vec<_>>().join(" ");
+    // QEMU's own messages go apart from the console (stdout).
+    script.push_str(" 2>");
+    script.push_str(&shell_quote(&stderr_path.clone().into_os_string()));
+    script.push_str(" </dev/null");
 
     let finish = |outcome: RunOutcome| -> Result<VmRun, VmError> {
         let console = std::fs::read(&console_path).map_err(io(&console_path))?;
@@ -257,97 +250,130 @@ pub(crate) fn run_one(
         })
     };
 
-    let child = match cmd.spawn() {
-        Ok(c) => c,
+    // A last-resort deadline in culprit-exec; the boot and run deadlines below come first.
+    let hard_limit = cfg.boot_timeout + cfg.run_budget + cfg.shutdown_slack * 2;
+    let running = match Command::new(script, out_dir, &console_path)
+        .timeout(hard_limit)
+        .grace(Duration::from_secs(1))
+        .keep(0, 0)
+        .spawn(cancel)
+    {
+        Ok(r) => r,
+        Err(culprit_exec::Error::Cancelled { .. }) => return Err(VmError::Cancelled),
         Err(e) => {
             return finish(RunOutcome::Infra {
                 reason: format!("qemu failed to start: {e}"),
             });
         }
     };
-    let pgid = i32::try_from(child.id()).unwrap_or(i32::MAX);
-    let mut vm = Qemu {
-        child,
-        pgid,
-        reaped: false,
-    };
+    // The group id stays ours until the waiting thread has reaped QEMU (culprit-exec keeps the
+    // leader a zombie until then), so killing it below cannot hit another process.
+    let pgid = Pid::from_raw(i32::try_from(running.pid()).unwrap_or(i32::MAX));
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(running.wait());
+    });
 
     let mut watcher = ConsoleWatcher::new(&console_path);
     let run_deadline = cfg.run_budget + cfg.shutdown_slack;
     let mut init_at: Option<Instant> = None;
+    // Set when this loop killed QEMU: the outcome to report once it is reaped.
+    let mut forced: Option<RunOutcome> = None;
     loop {
+        let waited = rx.recv_timeout(Duration::from_millis(50));
         watcher.poll();
         if init_at.is_none() && watcher.init_started {
             init_at = Some(Instant::now());
         }
-        match vm.child.try_wait() {
-            Ok(Some(status)) => {
-                vm.reaped = true;
-                watcher.poll();
-                let qemu_err = tail(&std::fs::read(&stderr_path).unwrap_or_default(), 5);
-                let outcome = if watcher.init_started {
-                    if status.success() {
-                        RunOutcome::Completed {
-                            end: if watcher.done {
-                                RunEnd::PoweredOff
-                            } else {
-                                RunEnd::Exited
-                            },
-                        }
-                    } else {
-                        RunOutcome::Infra {
-                            reason: format!("lost console: qemu exited with {status}: {qemu_err}"),
-                        }
-                    }
-                } else if !watcher.any_kernel_output {
-                    if status.success() {
-                        RunOutcome::BootFailed {
-                            reason: "no kernel output".to_string(),
-                        }
-                    } else {
-                        RunOutcome::Infra {
-                            reason: format!("qemu failed: {status}: {qemu_err}"),
-                        }
-                    }
-                } else {
-                    RunOutcome::BootFailed {
-                        reason: "kernel stopped before reaching init".to_string(),
-                    }
-                };
-                return finish(outcome);
-            }
-            Ok(None) => {}
-            Err(e) => {
-                vm.kill();
+        let ended: Outcome = match waited {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(e)) => {
                 return finish(RunOutcome::Infra {
-                    reason: format!("cannot wait for qemu: {e}"),
+                    reason: format!("lost console: {e}"),
                 });
             }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return finish(RunOutcome::Infra {
+                    reason: "lost console: qemu waiter vanished".to_string(),
+                });
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if forced.is_none() {
+                    forced = deadline_passed(&watcher, init_at, started, cfg, run_deadline);
+                    if forced.is_some() {
+                        let _ = killpg(pgid, Signal::SIGKILL);
+                    }
+                }
+                continue;
+            }
+        };
+        if let Some(outcome) = forced {
+            return finish(outcome);
         }
-        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            vm.kill();
-            return Err(VmError::Cancelled);
-        }
-        match init_at {
-            None if started.elapsed() >= cfg.boot_timeout => {
-                vm.kill();
-                watcher.poll();
-                let reason = if watcher.any_kernel_output {
-                    format!("kernel did not reach init in {:?}", cfg.boot_timeout)
+        let qemu_err = tail(&std::fs::read(&stderr_path).unwrap_or_default(), 5);
+        let outcome = match ended.status {
+            Status::Cancelled => return Err(VmError::Cancelled),
+            Status::TimedOut if watcher.init_started => RunOutcome::Completed {
+                end: RunEnd::TimedOut,
+            },
+            Status::TimedOut => RunOutcome::BootFailed {
+                reason: format!("no init in {hard_limit:?}"),
+            },
+            status if watcher.init_started => {
+                if status.success() {
+                    RunOutcome::Completed {
+                        end: if watcher.done {
+                            RunEnd::PoweredOff
+                        } else {
+                            RunEnd::Exited
+                        },
+                    }
                 } else {
-                    format!("no kernel output in {:?}", cfg.boot_timeout)
-                };
-                return finish(RunOutcome::BootFailed { reason });
+                    RunOutcome::Infra {
+                        reason: format!("lost console: qemu ended with {status:?}: {qemu_err}"),
+                    }
+                }
             }
-            Some(at) if at.elapsed() >= run_deadline => {
-                vm.kill();
-                return finish(RunOutcome::Completed {
-                    end: RunEnd::TimedOut,
-                });
+            status if !watcher.any_kernel_output => {
+                if status.success() {
+                    RunOutcome::BootFailed {
+                        reason: "no kernel output".to_string(),
+                    }
+                } else {
+                    RunOutcome::Infra {
+                        reason: format!("qemu failed: {status:?}: {qemu_err}"),
+                    }
+                }
             }
-            _ => {}
+            _ => RunOutcome::BootFailed {
+                reason: "kernel stopped before reaching init".to_string(),
+            },
+        };
+        return finish(outcome);
+    }
+}
+
+/// The outcome to force when the boot or the run deadline has passed, else `None`.
+fn deadline_passed(
+    watcher: &ConsoleWatcher,
+    init_at: Option<Instant>,
+    started: Instant,
+    cfg: &VmConfig,
+    run_deadline: Duration,
+) -> Option<RunOutcome> {
+    match init_at {
+        None if started.elapsed() >= cfg.boot_timeout => {
+            let reason = if watcher.any_kernel_output {
+                format!("kernel did not reach init in {:?}", cfg.boot_timeout)
+            } else {
+                format!("no kernel output in {:?}", cfg.boot_timeout)
+            };
+            Some(RunOutcome::BootFailed { reason })
         }
-        std::thread::sleep(Duration::from_millis(50));
+        Some(at) if at.elapsed() >= run_deadline => Some(RunOutcome::Completed {
+            end: RunEnd::TimedOut,
+        }),
+        _ => None,
     }
 }
 

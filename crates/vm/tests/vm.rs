@@ -11,8 +11,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use culprit_vm::{
-    Accel, Initramfs, InitramfsError, RunEnd, RunOutcome, VmConfig, VmError, build_initramfs,
-    compile_reproducer, find_static_busybox, run_vms,
+    Accel, Cancel, Initramfs, InitramfsError, RunEnd, RunOutcome, VmConfig, VmError,
+    build_initramfs, compile_reproducer, find_static_busybox, run_vms,
 };
 
 const REPRO: &str = "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n";
@@ -144,7 +144,7 @@ fn qemu_not_installed() {
         1,
         1,
         dir.path(),
-        None,
+        &Cancel::new(),
     )
     .expect_err("no qemu");
     assert!(matches!(err, VmError::QemuMissing(_)));
@@ -174,7 +174,7 @@ fn real_qemu_rejecting_the_image_is_infra() {
         1,
         1,
         &dir.path().join("out"),
-        None,
+        &Cancel::new(),
     )
     .expect("batch runs");
     assert_eq!(runs.len(), 1);
@@ -191,7 +191,8 @@ fn classification_and_timeouts() {
     let kernel = &img.path; // the fake QEMUs below do not read it
     let run = |qemu: PathBuf| -> RunOutcome {
         let out = dir.path().join("out");
-        let mut runs = run_vms(kernel, &img, &cfg(qemu), 1, 1, &out, None).expect("batch");
+        let mut runs =
+            run_vms(kernel, &img, &cfg(qemu), 1, 1, &out, &Cancel::new()).expect("batch");
         runs.remove(0).outcome
     };
     let silent = script(dir.path(), "silent", "sleep 100");
@@ -317,7 +318,7 @@ fn parallel_runs_and_no_stray_processes() {
         3,
         2,
         &dir.path().join("out"),
-        None,
+        &Cancel::new(),
     )
     .expect("batch");
     assert_eq!(runs.len(), 3);
@@ -343,7 +344,7 @@ fn parallel_runs_and_no_stray_processes() {
     assert!(left.is_empty(), "stray processes survived: {left:?}");
 
     // Cancellation kills every running VM and reports it.
-    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let cancel = Cancel::new();
     let slow = script(
         dir.path(),
         "slow",
@@ -352,19 +353,11 @@ fn parallel_runs_and_no_stray_processes() {
     let mut long = cfg(slow);
     long.run_budget = Duration::from_secs(600);
     std::thread::scope(|s| {
-        let h = s.spawn(|| {
-            run_vms(
-                &img.path,
-                &img,
-                &long,
-                4,
-                2,
-                &dir.path().join("c"),
-                Some(&cancel),
-            )
-        });
+        let h = s.spawn(|| run_vms(&img.path, &img, &long, 4, 2, &dir.path().join("c"), &cancel));
         std::thread::sleep(Duration::from_millis(500));
-        cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+        // Both running VMs are registered with the token (what Ctrl-C kills).
+        assert_eq!(cancel.live_groups(), 2);
+        cancel.cancel();
         let r = h.join().expect("join");
         assert!(matches!(r, Err(VmError::Cancelled)), "{r:?}");
     });
