@@ -6,6 +6,15 @@
 //!
 //! This crate does not know git (callers check out the commit and pass the reachable release
 //! tags), VMs, crash reports or the bisection.
+//!
+//! Per candidate commit a driver does: `fixes_for(CONFIG_FIXES, &reachable)`, optionally
+//! `compiler_for_commit(COMPILER_TABLE, ..)`, then [`build_kernel`] into the worktree's own build
+//! directory, printing `testing commit HASH {compiler.kind().as_str()}`, `compiler:
+//! {kernel.compiler_line}` and `kernel signature: {kernel.signature}`; a
+//! [`BuildError::Failed`] is a skip with `failed building HASH: {root_cause.line}`. Keep the
+//! same relative layout for every worktree and its build directory (e.g. `SLOT/src` and
+//! `SLOT/build`): ccache then shares hits between worktrees. Signatures do not depend on the
+//! layout or on ccache.
 
 mod build;
 mod compiler;

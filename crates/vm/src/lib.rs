@@ -4,6 +4,11 @@
 //! captured to a file, and classifies only what needs no crash parser: `BootFailed`, `Infra`, or
 //! `Completed` with the raw console bytes.
 //!
+//! Per bisection a driver builds the initramfs once ([`compile_reproducer`],
+//! [`find_static_busybox`], [`build_initramfs`]); per tested kernel it calls [`run_vms`] with a
+//! copy of the bzImage (so the next build can proceed meanwhile) and hands each `Completed`
+//! console, and each `BootFailed` one (for a boot crash title), to the crash parser.
+//!
 //! This crate does not parse crash reports (the caller hands the consoles to `culprit-report`),
 //! build kernels, or know about git and bisection.
 
