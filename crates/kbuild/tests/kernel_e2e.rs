@@ -310,6 +310,40 @@ fn boot_and_check(cache: &Path, work: &Path, bad: &Path, good: &Path, compiler_l
         // The banner carries the same compiler line the builder reported.
         assert!(console.contains(&format!("({compiler_line})")), "{console}");
     }
+    // A kernel that cannot start init is a boot failure (a skip), not a good run; its console
+    // keeps the panic for the crash parser.
+    let no_init = VmConfig {
+        cmdline: format!(
+            "{} rdinit=/nonexistent init=/nonexistent",
+            VmConfig::default().cmdline
+        ),
+        ..VmConfig::default()
+    };
+    let t = Instant::now();
+    let runs = run_vms(
+        good,
+        &initramfs,
+        &no_init,
+        1,
+        1,
+        &work.join("vm-noinit"),
+        &Cancel::new(),
+    )
+    .expect("vm batch");
+    eprintln!(
+        "timing: boot without init {:.1}s",
+        t.elapsed().as_secs_f64()
+    );
+    let console = String::from_utf8_lossy(&runs[0].console);
+    assert_eq!(
+        runs[0].outcome,
+        RunOutcome::BootFailed {
+            reason: "kernel stopped before reaching init".to_string()
+        },
+        "{console}"
+    );
+    assert!(console.contains("Kernel panic - not syncing"), "{console}");
+
     for run in boot(good, &initramfs, &work.join("vm-good"), "good") {
         let console = String::from_utf8_lossy(&run.console);
         assert_eq!(
