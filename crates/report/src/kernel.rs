@@ -136,7 +136,8 @@ fn parse_crash(log: &[u8], from: usize, mline: Line<'_>, mi: usize) -> Option<Fo
         if memmem::find(l.raw, b"Sending NMI from CPU").is_some() {
             after_nmi = true;
         }
-        if memmem::find(l.raw, b"Disabling lock debugging due to kernel taint").is_some() {
+        if !first && memmem::find(l.raw, b"Disabling lock debugging due to kernel taint").is_some()
+        {
             continue;
         }
         if kept >= cut_at
@@ -170,6 +171,13 @@ fn parse_crash(log: &[u8], from: usize, mline: Line<'_>, mi: usize) -> Option<Fo
         && mline.text.starts_with(marker.text.as_bytes())
     {
         return None;
+    }
+    if found.title.is_empty() {
+        // Nothing printable was left of the marker line (binary garbage).
+        found.title = format!("{} corrupted", marker.text.trim_end());
+        found
+            .corrupted
+            .get_or_insert_with(|| "no printable title".into());
     }
     if title_has_timestamp(&found.title) && found.corrupted.is_none() {
         found.corrupted = Some("title contains a console timestamp".into());

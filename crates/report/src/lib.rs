@@ -18,6 +18,7 @@ mod formats_other;
 mod frames;
 mod guilty;
 mod kernel;
+pub mod symbolize;
 mod tables;
 mod title;
 mod userspace;

@@ -2,6 +2,8 @@
 //! line, a million oops markers. Checks values (determinism, positions inside the log,
 //! the capped report count), not only the absence of a panic.
 
+#![allow(clippy::expect_used, reason = "a test may panic")]
+
 use proptest::prelude::*;
 
 fn check(log: &[u8]) {
@@ -120,4 +122,16 @@ fn clean_console_has_no_crash() {
     assert!(culprit_report::first(&log).is_none());
     assert!(culprit_report::parse(&log).is_empty());
     assert!(!culprit_report::contains_crash(&log));
+}
+
+#[test]
+fn fuzz_regressions() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).expect("regression dir") {
+        let log = std::fs::read(e.expect("entry").path()).expect("read regression");
+        check(&log);
+        n += 1;
+    }
+    assert!(n > 0, "no regression inputs in {}", dir.display());
 }

@@ -16,8 +16,8 @@ pub struct Args {
     /// Print every crash in the log, not only the representative one.
     #[arg(long)]
     pub all: bool,
-    /// Kernel image with debug info to symbolize frames with (not implemented yet: accepted
-    /// and reported, frames stay as printed).
+    /// Kernel image (any ELF) with DWARF debug info: frames get file:line and inlined
+    /// functions, and the guilty file is read from the symbolized report.
     #[arg(long, value_name = "FILE")]
     pub vmlinux: Option<PathBuf>,
     /// The log to read; `-` or nothing reads standard input.
@@ -97,6 +97,14 @@ fn read_log(file: Option<&PathBuf>) -> anyhow::Result<Vec<u8>> {
     Ok(log)
 }
 
+/// The directory of the kernel image: the build tree whose prefix is dropped from paths.
+fn tree_of(vmlinux: &std::path::Path) -> String {
+    let abs = std::fs::canonicalize(vmlinux).unwrap_or_else(|_| vmlinux.to_path_buf());
+    abs.parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 fn print_text(out: &mut impl Write, r: &culprit_report::Report) -> std::io::Result<()> {
     writeln!(out, "TITLE: {}", r.title)?;
     for a in &r.alt_titles {
@@ -136,21 +144,37 @@ fn print_text(out: &mut impl Write, r: &culprit_report::Report) -> std::io::Resu
 
 /// Run `culprit report`: exit 0 when a crash was found, 1 when none, 2 on error.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    if let Some(v) = &args.vmlinux {
-        anyhow::ensure!(v.is_file(), "--vmlinux {}: no such file", v.display());
-        eprintln!(
-            "culprit: warning: --vmlinux symbolization is not implemented yet; frames stay as printed"
-        );
-    }
+    let elf = match &args.vmlinux {
+        Some(v) => {
+            Some(std::fs::read(v).with_context(|| format!("reading --vmlinux {}", v.display()))?)
+        }
+        None => None,
+    };
+    let symbolizer = match (&elf, &args.vmlinux) {
+        (Some(bytes), Some(path)) => Some(
+            culprit_report::symbolize::Symbolizer::new(bytes)
+                .with_context(|| format!("--vmlinux {}", path.display()))?
+                // Paths relative to the tree the image was built in, as decode_stacktrace.sh
+                // prints them.
+                .strip_prefix(tree_of(path)),
+        ),
+        _ => None,
+    };
     let mut log = read_log(args.file.as_ref())?;
     // Serial consoles end lines with "\r\n": parse (and count offsets in) the log without
     // carriage returns, as the crash-report corpus does.
     log.retain(|&b| b != b'\r');
-    let reports = if args.all {
+    let mut reports: Vec<culprit_report::Report> = if args.all {
         culprit_report::parse(&log)
     } else {
         culprit_report::first(&log).into_iter().collect()
     };
+    if let Some(sym) = &symbolizer {
+        for r in &mut reports {
+            r.text = sym.symbolize(&r.text);
+            r.guilty_file = culprit_report::guilty_file_of(r);
+        }
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if args.json {
