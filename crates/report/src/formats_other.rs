@@ -69,13 +69,13 @@ pub(crate) static PANIC: &[Format] = &[
     Format {
         title: r"Kernel panic - not syncing: (Attempted to kill init!|Couldn't open N_TTY ldisc)",
         fmt: "kernel panic: {1}",
-        no_stack: true,
+        
         ..F
     },
     Format {
         title: r"Kernel panic - not syncing: (.*)",
         fmt: "kernel panic: {1}",
-        no_stack: true,
+        
         ..F
     },
 ];
@@ -261,6 +261,13 @@ pub(crate) static ARM_ALIGN: &[Format] = &[Format {
 
 #[rustfmt::skip]
 pub(crate) static TRUSTY: &[Format] = &[
+    Format {
+        title: r"trusty: panic (?:.*)ASSERT FAILED at \([^\n]*?\): *(?:\n|$)",
+        fmt: "trusty: ASSERT FAILED:",
+        no_stack: true,
+        corrupted: true,
+        ..F
+    },
     Format {
         title: r"trusty: panic (?:.*)ASSERT FAILED at \([^\n]*?\): ([^\n]*)",
         fmt: "trusty: ASSERT FAILED: {1}",
