@@ -325,7 +325,8 @@ impl Bisection {
         match self.cfg.policy {
             Policy::Git => self.cfg.runs.max(1),
             Policy::Syzbot => 20,
-            Policy::Bayes => self.cfg.vms.clamp(1, self.cfg.runs.max(1)),
+            // At least ten runs: the crash rate is learned here.
+            Policy::Bayes => self.cfg.vms.max(10).min(self.cfg.runs.max(1)),
         }
     }
 

@@ -1,4 +1,6 @@
 //! One module per subcommand.
 
+pub mod bisect;
+pub mod example;
 pub mod report;
 pub mod sim;

@@ -1,0 +1,172 @@
+//! `culprit bisect`: find the commit that introduced (or fixed) a crash in any git project.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use culprit_driver::{Control, Error, Log, Options, Summary};
+
+/// Find the commit that introduced (or fixed) a crash.
+///
+/// The build and test commands run with `sh -c` in a checkout of the candidate commit under the
+/// state directory (never in your work tree), each in its own process group, with --timeout.
+///
+/// Build: exit 0 = built; anything else = this commit cannot be tested (skip).
+/// Test: exit 0 = no crash; 125 = cannot test (skip); any other exit or death by signal =
+/// crashed. The output is read for a crash report (kernel oops, sanitizer report, Rust or Go
+/// panic, assertion); its title is the crash's identity. The crash and its title are learned on
+/// --bad first (the reproducibility check). A crash with another title is unrelated: it is
+/// logged and does not count (--any-crash counts it).
+///
+/// Fix bisection (--fix): --bad is an older commit where the crash happens, --good a newer one
+/// where it does not (usually HEAD); the answer is the first commit without the crash.
+///
+/// Every finished build and run is recorded in the state directory before it is used: after
+/// Ctrl-C or a crash, `culprit bisect --resume` continues without repeating them.
+///
+/// Exit status: 0 = one commit found, 1 = finished without one (inconclusive, not reproduced),
+/// 2 = bad input or error.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The repository (default: the current directory).
+    #[arg(long, default_value = ".")]
+    repo: PathBuf,
+    /// A commit where the crash happens.
+    #[arg(long, required_unless_present = "resume")]
+    bad: Option<String>,
+    /// A commit where it does not (repeatable). Without it, release tags are searched.
+    #[arg(long)]
+    good: Vec<String>,
+    /// Find the commit that fixed the crash.
+    #[arg(long)]
+    fix: bool,
+    /// Command that builds the checkout.
+    #[arg(long, required_unless_present = "resume")]
+    build: Option<String>,
+    /// Command that runs the reproducer.
+    #[arg(long, required_unless_present = "resume")]
+    test: Option<String>,
+    /// Runs per test (syzbot) or the most runs per commit (bayes).
+    #[arg(long)]
+    runs: Option<u32>,
+    /// Commits tested at once, each in its own checkout.
+    #[arg(long, default_value_t = 1)]
+    jobs: u32,
+    /// Seconds one build or one run may take.
+    #[arg(long, default_value_t = 600)]
+    timeout: u64,
+    /// bayes (default), syzbot or git.
+    #[arg(long, default_value = "bayes")]
+    policy: String,
+    /// A file the build produces: identical files share results; a culprit whose file equals
+    /// its parent's is flagged no-op.
+    #[arg(long)]
+    artifact: Option<PathBuf>,
+    /// Count a crash with any title as the bisected crash.
+    #[arg(long)]
+    any_crash: bool,
+    /// Write the result as JSON to this file.
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write the log to this file instead of standard output.
+    #[arg(long)]
+    log: Option<PathBuf>,
+    /// State directory (default: .git/culprit in the repository).
+    #[arg(long)]
+    state: Option<PathBuf>,
+    /// Continue the bisection recorded in the state directory.
+    #[arg(long)]
+    resume: bool,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let options = match (&args.bad, &args.build, &args.test) {
+        (Some(bad), Some(build), Some(test)) => Some(Options {
+            repo: std::fs::canonicalize(&args.repo).unwrap_or(args.repo.clone()),
+            bad: bad.clone(),
+            goods: args.good.clone(),
+            fix: args.fix,
+            build: build.clone(),
+            test: test.clone(),
+            runs: args.runs,
+            jobs: args.jobs,
+            timeout_secs: args.timeout,
+            policy: args.policy.clone(),
+            artifact: args.artifact.clone(),
+            any_crash: args.any_crash,
+        }),
+        _ => None,
+    };
+    if options.is_none() {
+        // --resume alone: the options come from the state directory of --repo.
+        std::env::set_current_dir(&args.repo)
+            .with_context(|| format!("cannot enter {}", args.repo.display()))?;
+    }
+    let out: Box<dyn std::io::Write + Send> = match &args.log {
+        Some(p) => Box::new(
+            std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?,
+        ),
+        None => Box::new(std::io::stdout()),
+    };
+    drive(options, args.state, args.resume, out, args.json.as_deref())
+}
+
+/// Runs a bisection and maps its result to an exit status; shared with `culprit example`.
+pub fn drive(
+    options: Option<Options>,
+    state: Option<PathBuf>,
+    resume: bool,
+    out: Box<dyn std::io::Write + Send>,
+    json: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    let cancel = culprit_exec::Cancel::install().context("installing the Ctrl-C handler")?;
+    let mut log = Log::new(out);
+    let terminal = std::io::stderr().is_terminal();
+    let mut progress = |s: &str| {
+        if terminal {
+            eprint!("\r\x1b[2Kculprit: {s}");
+        }
+    };
+    let ctl = Control {
+        state,
+        resume,
+        cancel,
+        log: &mut log,
+        progress: Some(&mut progress),
+    };
+    let result = culprit_driver::run(options, ctl);
+    if terminal {
+        eprint!("\r\x1b[2K");
+    }
+    match result {
+        Ok(summary) => {
+            if let Some(p) = json {
+                culprit_driver::write_json(p, &summary)?;
+            }
+            Ok(exit_code(&summary))
+        }
+        Err(Error::Input(msg)) => {
+            eprintln!("culprit: {msg}");
+            if let Some(p) = json {
+                let s = Summary {
+                    result: "error".into(),
+                    error: Some(msg),
+                    ..Summary::default()
+                };
+                let _ = culprit_driver::write_json(p, &s);
+            }
+            Ok(ExitCode::from(2))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn exit_code(s: &Summary) -> ExitCode {
+    match s.result.as_str() {
+        "culprit" => ExitCode::SUCCESS,
+        "error" => ExitCode::from(2),
+        _ => ExitCode::from(1),
+    }
+}

@@ -1,0 +1,62 @@
+//! `culprit example`: bisect the bundled example end to end.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use culprit_driver::Options;
+
+/// Bisect the bundled example: a 60-commit C project made in a temporary directory, where one
+/// commit introduces a NULL-pointer dereference that the reproducer hits about a third of the
+/// time.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// bayes (default), syzbot or git.
+    #[arg(long, default_value = "bayes")]
+    policy: String,
+    /// Commits tested at once.
+    #[arg(long, default_value_t = 2)]
+    jobs: u32,
+    /// Keep the example repository in this directory instead of a temporary one.
+    #[arg(long)]
+    keep: Option<std::path::PathBuf>,
+    /// Write the result as JSON to this file.
+    #[arg(long)]
+    json: Option<std::path::PathBuf>,
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let tmp = tempfile::tempdir().context("creating a temporary directory")?;
+    let dir = args
+        .keep
+        .clone()
+        .unwrap_or_else(|| tmp.path().join("parser"));
+    let (bad, good) = culprit_driver::example::create(&dir).map_err(anyhow::Error::msg)?;
+    eprintln!(
+        "culprit: example repository with {} commits in {}; commit {} of them introduces the crash",
+        culprit_driver::example::COMMITS,
+        dir.display(),
+        culprit_driver::example::CULPRIT
+    );
+    let options = Options {
+        repo: dir.clone(),
+        bad,
+        goods: vec![good],
+        fix: false,
+        build: "make -s parser".into(),
+        test: "sh repro.sh".into(),
+        runs: None,
+        jobs: args.jobs,
+        timeout_secs: 60,
+        policy: args.policy,
+        artifact: Some("parser".into()),
+        any_crash: false,
+    };
+    super::bisect::drive(
+        Some(options),
+        Some(tmp.path().join("state")),
+        false,
+        Box::new(std::io::stdout()),
+        args.json.as_deref(),
+    )
+}

@@ -1,0 +1,132 @@
+//! The bundled example: a small C project whose history is created in a temporary directory,
+//! with a NULL-pointer dereference introduced midway and a reproducer that crashes only some of
+//! the time. `culprit example` bisects it end to end.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Commits in the example history.
+pub const COMMITS: u32 = 60;
+/// The commit (1-based position) that introduces the crash.
+pub const CULPRIT: u32 = 37;
+
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Ada Example")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+        .env("GIT_COMMITTER_NAME", "Ada Example")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .map_err(|e| format!("cannot run git: {e} (is git installed?)"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+fn source(step: u32, buggy: bool) -> String {
+    // The parser keeps a table of handlers; the culprit forgets to check a lookup that fails
+    // for one input, and the reproducer hits that input about a third of the time.
+    format!(
+        r#"#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* version {step} */
+struct handler {{ const char *name; int (*fn)(int); }};
+
+static int twice(int x) {{ return 2 * x; }}
+static int plus_{step}(int x) {{ return x + {step}; }}
+
+static struct handler table[] = {{ {{"twice", twice}}, {{"plus", plus_{step}}} }};
+
+static struct handler *lookup(const char *name) {{
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        if (strcmp(table[i].name, name) == 0)
+            return &table[i];
+    return NULL;
+}}
+
+int parse_header(const char *name, int value) {{
+    struct handler *h = lookup(name);
+{check}    return h->fn(value);
+}}
+
+int main(int argc, char **argv) {{
+    unsigned seed = argc > 1 ? (unsigned)atoi(argv[1]) : 1;
+    srand(seed);
+    const char *names[] = {{"twice", "plus", "missing"}};
+    const char *name = names[rand() % 3];
+    printf("%d\n", parse_header(name, 21));
+    return 0;
+}}
+"#,
+        check = if buggy {
+            ""
+        } else {
+            "    if (!h)\n        return -1;\n"
+        }
+    )
+}
+
+/// Creates the example repository in `dir` (which must be empty or absent). Returns the bad
+/// (newest) and good (oldest) commits.
+pub fn create(dir: &Path) -> Result<(String, String), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    git(dir, &["init", "-q", "-b", "main"])?;
+    let mut first = String::new();
+    for step in 1..=COMMITS {
+        let buggy = step >= CULPRIT;
+        std::fs::write(dir.join("parser.c"), source(step, buggy)).map_err(|e| e.to_string())?;
+        std::fs::write(
+            dir.join("Makefile"),
+            "parser: parser.c\n\tcc -g -O1 -fsanitize=address -o parser parser.c\n",
+        )
+        .map_err(|e| e.to_string())?;
+        std::fs::write(
+            dir.join("repro.sh"),
+            "#!/bin/sh\n# Runs the parser on a random input; crashes (SIGSEGV) when the bug is there and\n# the input is the unknown header.\nexec ./parser \"$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')\"\n",
+        )
+        .map_err(|e| e.to_string())?;
+        git(dir, &["add", "-A"])?;
+        let subject = if step == CULPRIT {
+            "parser: drop the lookup check, every header is known now".to_string()
+        } else {
+            format!("parser: handler table, step {step}")
+        };
+        let date = format!("2024-01-01T00:{:02}:{:02}Z", step / 60, step % 60);
+        let msg = format!("{subject}\n\nSigned-off-by: Ada Example <ada@example.org>\n");
+        let out = Command::new("git")
+            .args(["commit", "-q", "-m", &msg])
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "Ada Example")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+            .env("GIT_COMMITTER_NAME", "Ada Example")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!(
+                "git commit: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        if step == 1 {
+            first = git(dir, &["rev-parse", "HEAD"])?;
+        }
+    }
+    let head = git(dir, &["rev-parse", "HEAD"])?;
+    Ok((head, first))
+}

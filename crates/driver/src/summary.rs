@@ -1,0 +1,111 @@
+//! The result of a bisection as `--json` writes it.
+
+use std::io::Write;
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::Error;
+
+/// The JSON result.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Summary {
+    /// `culprit`, `inconclusive`, `no-repro` or `error`.
+    pub result: String,
+    /// The culprit commit.
+    pub culprit: Option<CommitSummary>,
+    /// Candidate commits (the culprit alone, or several).
+    pub candidates: Vec<String>,
+    /// Confidence reported by the policy.
+    pub confidence: f64,
+    /// The bisected crash.
+    pub crash: Option<CrashSummary>,
+    /// Crashes with other titles, with counts.
+    pub unrelated_crashes: Vec<TitleCount>,
+    /// Who should hear about it.
+    pub recipients: Recipients,
+    /// Flags on the culprit.
+    pub flags: Flags,
+    /// Work done.
+    pub stats: Stats,
+    /// Error text when `result` is `error` or `no-repro`.
+    pub error: Option<String>,
+}
+
+/// A commit in the result.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommitSummary {
+    /// Full hash.
+    pub commit: String,
+    /// Subject line.
+    pub subject: String,
+    /// `Name <email>`.
+    pub author: String,
+    /// Author date.
+    pub date: String,
+}
+
+/// The bisected crash.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrashSummary {
+    /// Title.
+    pub title: String,
+    /// Report text from a run on the culprit (or the crashing commit).
+    pub report: String,
+}
+
+/// A title and how often it was seen.
+#[derive(Debug, Clone, Serialize)]
+pub struct TitleCount {
+    /// Title.
+    pub title: String,
+    /// Runs that showed it.
+    pub count: u32,
+}
+
+/// Recipients of the result.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Recipients {
+    /// To.
+    pub to: Vec<String>,
+    /// Cc.
+    pub cc: Vec<String>,
+}
+
+/// Flags on the culprit.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Flags {
+    /// Its artifact equals its parent's.
+    pub no_op: bool,
+    /// It is a merge.
+    pub merge: bool,
+    /// A release tag points at it.
+    pub release: bool,
+}
+
+/// Work counters.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Stats {
+    /// Commits tested (reached the runs).
+    pub revisions_tested: u32,
+    /// Builds done.
+    pub builds: u32,
+    /// Runs done.
+    pub runs: u32,
+    /// Seconds in builds.
+    pub build_secs: f64,
+    /// Seconds in runs.
+    pub test_secs: f64,
+    /// Wall-clock seconds.
+    pub wall_secs: f64,
+}
+
+/// Writes the JSON result to `path`.
+pub fn write_json(path: &Path, summary: &Summary) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(summary).map_err(|e| Error::Other(e.to_string()))?;
+    let mut f = std::fs::File::create(path)
+        .map_err(|e| Error::Other(format!("cannot write {}: {e}", path.display())))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| Error::Other(format!("cannot write {}: {e}", path.display())))?;
+    Ok(())
+}
