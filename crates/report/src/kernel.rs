@@ -72,21 +72,28 @@ pub(crate) fn find_crash(log: &[u8], from: usize, replay: bool) -> Option<(Line<
 }
 
 /// Parse the first crash at or after `from`.
-pub(crate) fn parse_from(log: &[u8], mut from: usize) -> Option<Found> {
+/// `console`: the log looks like a kernel console (see `crate::looks_like_kernel`).
+pub(crate) fn parse_from(log: &[u8], mut from: usize, console: bool) -> Option<Found> {
     loop {
         let (mline, mi) = find_crash(log, from, true)?;
-        match parse_crash(log, from, mline, mi) {
+        match parse_crash(log, from, mline, mi, console) {
             Some(f) => return Some(f),
             None => from = mline.end + 1,
         }
     }
 }
 
-/// Markers whose untitled lines count only on a kernel console (with a printk prefix): plain
-/// test output says "WARNING:" or "INFO:" too.
+/// Markers whose untitled lines at the start of an unprefixed line count only when the log
+/// looks like a kernel's: plain test output says "WARNING:" or "INFO:" too.
 const WEAK_MARKERS: &[&str] = &["BUG:", "WARNING:", "INFO:"];
 
-fn parse_crash(log: &[u8], from: usize, mline: Line<'_>, mi: usize) -> Option<Found> {
+fn parse_crash(
+    log: &[u8],
+    from: usize,
+    mline: Line<'_>,
+    mi: usize,
+    console: bool,
+) -> Option<Found> {
     let marker = &TABLES.markers[mi];
     let ctx = mline.ctx;
     let task = mline.task_ctx();
@@ -167,6 +174,7 @@ fn parse_crash(log: &[u8], from: usize, mline: Line<'_>, mi: usize) -> Option<Fo
     let mut found = build_title(marker, &text[text_start..search_end]);
     if found.untitled
         && ctx.is_empty()
+        && !console
         && WEAK_MARKERS.contains(&marker.text)
         && mline.text.starts_with(marker.text.as_bytes())
     {

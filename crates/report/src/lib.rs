@@ -103,8 +103,9 @@ pub fn parse(log: &[u8]) -> Vec<Report> {
     let mut out: Vec<Report> = Vec::new();
     let mut from = 0;
     let log_facts = LogFacts::new(log);
+    let console = looks_like_kernel(log);
     while out.len() < MAX_REPORTS {
-        let Some(f) = kernel::parse_from(log, from) else {
+        let Some(f) = kernel::parse_from(log, from, console) else {
             break;
         };
         let parsed_from = from;
@@ -135,8 +136,8 @@ pub fn parse(log: &[u8]) -> Vec<Report> {
 
 /// The representative crash of a log: the first one (what syzkaller titles).
 pub fn first(log: &[u8]) -> Option<Report> {
-    let kernel =
-        kernel::parse_from(log, 0).map(|f| finish(log, f, 0, log.len(), &LogFacts::new(log)));
+    let kernel = kernel::parse_from(log, 0, looks_like_kernel(log))
+        .map(|f| finish(log, f, 0, log.len(), &LogFacts::new(log)));
     let user = userspace::parse(log).into_iter().next();
     match (kernel, user) {
         (Some(k), Some(u)) if u.start < k.start => Some(u),
@@ -147,7 +148,7 @@ pub fn first(log: &[u8]) -> Option<Report> {
 
 /// Does the log contain a crash at all?
 pub fn contains_crash(log: &[u8]) -> bool {
-    kernel::parse_from(log, 0).is_some() || !userspace::parse(log).is_empty()
+    first(log).is_some()
 }
 
 /// Are two reports the same bug? Titles first, then any overlap of alternative titles.
@@ -209,6 +210,19 @@ pub fn code_listing(report: &Report) -> Option<String> {
         }
     }
     None
+}
+
+/// Signs that a log is a kernel console (looked for in its first 4 MiB): printk timestamps or
+/// lines only kernels and syzkaller print.
+static KERNEL_SIGNS: std::sync::LazyLock<regex::bytes::Regex> = std::sync::LazyLock::new(|| {
+    compiled::re(
+        r"(?m)^(?:<[0-9]+>)?\[ *[0-9]+\.[0-9]{6}\]|Call Trace:|Call trace:|RIP: [0-9]{4}:|Hardware name: |CPU: [0-9]+ PID: [0-9]+|Kernel panic - not syncing|Modules linked in|executing program|syzkaller",
+    )
+});
+
+/// Does the log look like a kernel console (rather than plain test output)?
+pub(crate) fn looks_like_kernel(log: &[u8]) -> bool {
+    KERNEL_SIGNS.is_match(&log[..log.len().min(4 << 20)])
 }
 
 /// Facts about the whole log, computed once.

@@ -221,17 +221,13 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
     ]
 });
 
-/// A printk-prefixed line: the log is a kernel console.
-static KERNEL_CONSOLE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?m)^(?:<[0-9]+>)?\[ *[0-9]+\.[0-9]{6}\]"));
-
 static AC: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| AhoCorasick::new(STARTS).ok());
 
 /// Every user-space crash in the log, in order (at most `crate::MAX_REPORTS`).
 pub(crate) fn parse(log: &[u8]) -> Vec<Report> {
     let mut out = Vec::new();
     // On a kernel console, user-space messages (init, daemons) are noise, not the crash.
-    if KERNEL_CONSOLE.is_match(&log[..log.len().min(1 << 20)]) {
+    if crate::looks_like_kernel(log) {
         return out;
     }
     let Some(ac) = AC.as_ref() else { return out };

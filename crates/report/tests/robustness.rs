@@ -135,3 +135,13 @@ fn fuzz_regressions() {
     }
     assert!(n > 0, "no regression inputs in {}", dir.display());
 }
+
+#[test]
+fn plain_test_output_says_warning_without_crashing() {
+    let test_log = b"running 3 tests\nWARNING: something odd happened\nINFO: using cache\nok\n";
+    assert!(culprit_report::first(test_log).is_none());
+    // The same line on a kernel console is a crash (titled from the line).
+    let console = b"[    1.000000] WARNING: something odd happened\n";
+    let r = culprit_report::first(console).expect("a kernel crash");
+    assert_eq!(r.title, "WARNING: something odd happened");
+}
