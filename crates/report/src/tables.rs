@@ -317,6 +317,8 @@ pub(crate) static SKIP: &[&str] = &[
     "^__read_once", "_nocheck$", "^klist_", "^unlock_page", "^lock_page", "^folio_unlock",
     "assertfail", "^__phys_addr", "hwasan", "^lock_timer_base", "page_pool_alloc", "^aesti_",
     "unregister_netdev", "^release_sock$", "^lock_sock", "imbalance_bug",
+    "rep_movs_alternative", "check_copy_size", "^__rcu_read_lock", "^__rcu_read_unlock",
+    "^instrument_", "^bcmp$", "^__?bitmap_", "^_?_?find_(?:next|first|last)_(?:zero_)?bit",
     "^core::panicking", "^core::panic", "^kernel::", "^__rustc::", "^do_read_cache_",
 ];
 
@@ -366,7 +368,7 @@ pub(crate) static STALL_ANCHORS: &[&str] = &[
 #[rustfmt::skip]
 pub(crate) static HANG_WAIT_WORDS: &[&str] = &[
     "sched", "_lock", "_slowlock", "down", "rwsem", "completion", "wait", "kthread", "synchronize",
-    "context_switch", "__switch_to", "schedule", "io_schedule", "cancel_work", "rcu_barrier",
+    "context_switch", "__switch_to", "schedule", "io_schedule", "cancel_work", "rcu_barrier", "sleep",
 ];
 
 /// Syscall-wrapper prefixes stripped from frame names (each tried alone; shortest kept).
