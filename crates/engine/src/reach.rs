@@ -14,6 +14,13 @@ use crate::order::Candidates;
 
 const NONE: u32 = u32::MAX;
 
+/// The ancestors of one candidate, as [`Reach::ancestors`] describes them.
+#[derive(Debug, Clone)]
+pub struct Ancestry {
+    top: Option<u32>,
+    side: Vec<u32>,
+}
+
 /// Precomputed reachability structure over one candidate set.
 #[derive(Debug, Clone)]
 pub struct Reach {
@@ -25,6 +32,8 @@ pub struct Reach {
     entry: Vec<u32>,
     /// Candidates in a parents-first order (computed on first use).
     topo: Option<Vec<u32>>,
+    /// Per candidate in that order: its single candidate parent, or root/merge (first use).
+    steps: Option<Vec<(u32, u32)>>,
     /// Scratch for side walks.
     stamp: Vec<u32>,
     epoch: u32,
@@ -70,6 +79,7 @@ impl Reach {
             chain,
             entry,
             topo: None,
+            steps: None,
             stamp: Vec::new(),
             epoch: 0,
             stack,
@@ -140,6 +150,45 @@ impl Reach {
         sum
     }
 
+    /// Which candidates are ancestors of candidate `x` (x included), as a cheap membership test:
+    /// for a mainline commit a bound on the entry index, for others that bound plus the side
+    /// region walked from `x`.
+    pub fn ancestors(&mut self, dag: &Dag, cands: &Candidates, x: u32) -> Ancestry {
+        let pos = self.chain_pos[x as usize];
+        if pos != NONE {
+            return Ancestry {
+                top: Some(pos),
+                side: Vec::new(),
+            };
+        }
+        let mut top: Option<u32> = None;
+        let mut side = vec![x];
+        let mut seen = std::collections::HashSet::from([x]);
+        let mut i = 0;
+        while i < side.len() {
+            let y = side[i];
+            i += 1;
+            for &p in dag.parents(Rev(y)) {
+                if !cands.contains(Rev(p)) || !seen.insert(p) {
+                    continue;
+                }
+                let pos = self.chain_pos[p as usize];
+                if pos != NONE {
+                    top = Some(top.map_or(pos, |t| t.max(pos)));
+                } else {
+                    side.push(p);
+                }
+            }
+        }
+        side.sort_unstable();
+        Ancestry { top, side }
+    }
+
+    /// Whether candidate `y` is in `a`.
+    pub fn within(&self, a: &Ancestry, y: u32) -> bool {
+        matches!(a.top, Some(t) if self.entry[y as usize] <= t) || a.side.binary_search(&y).is_ok()
+    }
+
     /// Prefix sums of `mass` by entry: `prefix[j]` = sum over candidates whose entry is <= j.
     pub fn prefix<T: Copy + std::ops::Add<Output = T> + Default>(
         &self,
@@ -168,28 +217,57 @@ impl Reach {
         cands: &Candidates,
         mass: &[T],
     ) -> Vec<T> {
+        let mut out = Vec::new();
+        self.all_into(dag, cands, mass, &mut out);
+        out
+    }
+
+    /// [`Reach::all`] into a buffer the caller keeps between calls (no reallocation).
+    pub fn all_into<T: Copy + std::ops::Add<Output = T> + Default>(
+        &mut self,
+        dag: &Dag,
+        cands: &Candidates,
+        mass: &[T],
+        out: &mut Vec<T>,
+    ) {
         let prefix = self.prefix(cands, |c| mass[c as usize]);
-        let mut out = vec![T::default(); dag.len()];
-        let topo = match self.topo.take() {
-            Some(t) => t,
-            None => topo_order(dag, cands),
+        out.clear();
+        out.resize(dag.len(), T::default());
+        let steps = match self.steps.take() {
+            Some(s) => s,
+            None => steps(dag, cands, self.topo(dag, cands)),
         };
-        for &c in &topo {
+        for &(c, p) in &steps {
+            out[c as usize] = match p {
+                ROOT => mass[c as usize],
+                MERGE => self.reach_of(dag, cands, c, |y| mass[y as usize], &prefix),
+                p => out[p as usize] + mass[c as usize],
+            };
+        }
+        self.steps = Some(steps);
+    }
+}
+
+const ROOT: u32 = u32::MAX;
+const MERGE: u32 = u32::MAX - 1;
+
+/// For each candidate in parents-first order: its only candidate parent, or [`ROOT`] (none) or
+/// [`MERGE`] (several).
+fn steps(dag: &Dag, cands: &Candidates, topo: &[u32]) -> Vec<(u32, u32)> {
+    topo.iter()
+        .map(|&c| {
             let mut interesting = dag
                 .parents(Rev(c))
                 .iter()
                 .filter(|&&p| cands.contains(Rev(p)));
-            let first = interesting.next();
-            let second = interesting.next();
-            out[c as usize] = match (first, second) {
-                (None, _) => mass[c as usize],
-                (Some(&p), None) => out[p as usize] + mass[c as usize],
-                _ => self.reach_of(dag, cands, c, |y| mass[y as usize], &prefix),
+            let kind = match (interesting.next(), interesting.next()) {
+                (None, _) => ROOT,
+                (Some(&p), None) => p,
+                _ => MERGE,
             };
-        }
-        self.topo = Some(topo);
-        out
-    }
+            (c, kind)
+        })
+        .collect()
 }
 
 /// Candidates ordered parents first (Kahn's algorithm over the candidate subgraph).

@@ -99,6 +99,7 @@ pub struct BayesSearch {
     class_post: Vec<f64>,
     p_post: (f64, f64),
     presence: Vec<f64>,
+    per: Vec<f64>,
     summary: Option<(f64, Summary)>,
 }
 
@@ -132,6 +133,7 @@ impl BayesSearch {
             class_post: vec![1.0],
             p_post: (1.0, 1.0),
             presence: Vec::new(),
+            per: Vec::new(),
             summary: None,
         };
         if mode == Mode::Fix {
@@ -212,17 +214,7 @@ impl BayesSearch {
     fn split(&mut self, dag: &Dag, rev: Rev) -> Coverage {
         let bit = self.bit_evidence.len();
         self.bit_evidence.push(Evidence::default());
-        let mut inside = vec![false; dag.len()];
-        let mut stack = vec![rev.0];
-        inside[rev.idx()] = true;
-        while let Some(c) = stack.pop() {
-            for &p in dag.parents(Rev(c)) {
-                if self.cands.contains(Rev(p)) && !inside[p as usize] {
-                    inside[p as usize] = true;
-                    stack.push(p);
-                }
-            }
-        }
+        let anc = self.reach.ancestors(dag, &self.cands, rev.0);
         // New class of (old class, inside?) pairs.
         let old = self.class_size.len();
         let mut remap = vec![u32::MAX; old * 2];
@@ -231,13 +223,14 @@ impl BayesSearch {
         let words = bit / 64 + 1;
         for &c in &self.cands.list {
             let k = self.class_of[c.idx()] as usize;
-            let key = k * 2 + usize::from(inside[c.idx()]);
+            let inside = self.reach.within(&anc, c.0);
+            let key = k * 2 + usize::from(inside);
             if remap[key] == u32::MAX {
                 remap[key] = sizes.len() as u32;
                 sizes.push(0);
                 let mut b = self.class_bits[k].clone();
                 b.resize(words, 0);
-                if inside[c.idx()] {
+                if inside {
                     b[bit / 64] |= 1 << (bit % 64);
                 }
                 bits.push(b);
@@ -299,17 +292,26 @@ impl BayesSearch {
             self.prior
         };
         self.class_post = post;
-        let per: Vec<f64> = (0..dag.len())
-            .map(|c| match self.class_of[c] {
-                u32::MAX => 0.0,
-                k => self.class_post[k as usize] / self.class_size[k as usize] as f64,
-            })
+        // Buffers kept between steps: a million-commit history must not fault in fresh pages
+        // at every step.
+        let mut per = std::mem::take(&mut self.per);
+        per.resize(dag.len(), 0.0);
+        let by_class: Vec<f64> = self
+            .class_post
+            .iter()
+            .zip(&self.class_size)
+            .map(|(p, &n)| p / n as f64)
             .collect();
-        let reach = self.reach.all(dag, &self.cands, &per);
-        self.presence = match self.mode {
-            Mode::Cause => reach,
-            Mode::Fix => reach.into_iter().map(|r| 1.0 - r).collect(),
-        };
+        for &c in &self.cands.list {
+            per[c.idx()] = by_class[self.class_of[c.idx()] as usize];
+        }
+        let mut presence = std::mem::take(&mut self.presence);
+        self.reach.all_into(dag, &self.cands, &per, &mut presence);
+        if self.mode == Mode::Fix {
+            presence.iter_mut().for_each(|r| *r = 1.0 - *r);
+        }
+        self.presence = presence;
+        self.per = per;
     }
 
     /// Probability that one candidate is the culprit.
