@@ -18,6 +18,7 @@ mod formats_other;
 mod frames;
 mod guilty;
 mod kernel;
+mod stream;
 pub mod symbolize;
 mod tables;
 mod title;
@@ -145,6 +146,8 @@ pub fn first(log: &[u8]) -> Option<Report> {
         (None, u) => u,
     }
 }
+
+pub use stream::first_from_reader;
 
 /// Does the log contain a crash at all?
 pub fn contains_crash(log: &[u8]) -> bool {

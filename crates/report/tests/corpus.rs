@@ -151,6 +151,16 @@ fn linux_report_corpus() {
             .map(|(_, v)| v.clone())
             .collect();
         let rep = culprit_report::first(&case.log);
+        // The streaming reader must agree with the in-memory parser.
+        let streamed = culprit_report::first_from_reader(&case.log[..]).expect("reads from memory");
+        assert_eq!(
+            streamed
+                .as_ref()
+                .map(|r| (&r.title, r.start, r.end, r.corrupted, r.panicked)),
+            rep.as_ref()
+                .map(|r| (&r.title, r.start, r.end, r.corrupted, r.panicked)),
+            "{n}: first_from_reader disagrees with first"
+        );
         let want_title = get("TITLE");
         let got_title = rep.as_ref().map(|r| r.title.clone());
         let mut ok = true;

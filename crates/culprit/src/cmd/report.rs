@@ -82,6 +82,30 @@ impl<'a> JsonReport<'a> {
     }
 }
 
+/// A reader without carriage returns.
+struct StripCr<R>(R);
+
+impl<R: Read> Read for StripCr<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            let n = self.0.read(out)?;
+            if n == 0 {
+                return Ok(0);
+            }
+            let mut w = 0;
+            for i in 0..n {
+                if out[i] != b'\r' {
+                    out[w] = out[i];
+                    w += 1;
+                }
+            }
+            if w > 0 {
+                return Ok(w);
+            }
+        }
+    }
+}
+
 fn read_log(file: Option<&PathBuf>) -> anyhow::Result<Vec<u8>> {
     let mut log = Vec::new();
     match file {
@@ -160,14 +184,24 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ),
         _ => None,
     };
-    let mut log = read_log(args.file.as_ref())?;
-    // Serial consoles end lines with "\r\n": parse (and count offsets in) the log without
-    // carriage returns, as the crash-report corpus does.
-    log.retain(|&b| b != b'\r');
     let mut reports: Vec<culprit_report::Report> = if args.all {
+        let mut log = read_log(args.file.as_ref())?;
+        // Serial consoles end lines with "\r\n": parse (and count offsets in) the log without
+        // carriage returns, as the crash-report corpus does.
+        log.retain(|&b| b != b'\r');
         culprit_report::parse(&log)
     } else {
-        culprit_report::first(&log).into_iter().collect()
+        // The representative crash is found in bounded memory, however big the log.
+        let input: Box<dyn Read> = match args.file.as_ref() {
+            Some(p) if p.as_os_str() != "-" => Box::new(
+                std::fs::File::open(p).with_context(|| format!("reading {}", p.display()))?,
+            ),
+            _ => Box::new(std::io::stdin().lock()),
+        };
+        culprit_report::first_from_reader(StripCr(input))
+            .context("reading the log")?
+            .into_iter()
+            .collect()
     };
     if let Some(sym) = &symbolizer {
         for r in &mut reports {
