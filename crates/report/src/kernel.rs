@@ -171,7 +171,12 @@ fn parse_crash(
         second.unwrap_or(text.len())
     };
     let search_end = search_end.min(text_start + MAX_TITLE_SEARCH);
-    let mut found = build_title(marker, &text[text_start..search_end]);
+    let full_end = text.len().min(text_start + MAX_TITLE_SEARCH);
+    let mut found = build_title(
+        marker,
+        &text[text_start..search_end],
+        &text[text_start..full_end],
+    );
     if found.untitled
         && ctx.is_empty()
         && !console
@@ -246,7 +251,7 @@ struct Titled {
 
 /// Choose the format and build the title from `search`, the part of the report (from the
 /// marker line) where titles and frames are looked for.
-fn build_title(marker: &CMarker, search: &[u8]) -> Titled {
+fn build_title(marker: &CMarker, search: &[u8], full: &[u8]) -> Titled {
     // Every format's earliest match; the earliest wins, ties go to the earlier-listed one.
     let mut cands: Vec<(usize, usize)> = marker
         .formats
@@ -280,10 +285,10 @@ fn build_title(marker: &CMarker, search: &[u8]) -> Titled {
             untitled: !matched_no_report,
         };
     };
-    fill(f, search, pos)
+    fill(f, search, pos, full)
 }
 
-fn fill(f: &CFormat, search: &[u8], pos: usize) -> Titled {
+fn fill(f: &CFormat, search: &[u8], pos: usize, full: &[u8]) -> Titled {
     let caps = f.title.captures_at(search, pos);
     let group = |i: usize| -> Vec<u8> {
         caps.as_ref()
@@ -320,7 +325,7 @@ fn fill(f: &CFormat, search: &[u8], pos: usize) -> Titled {
         .map(|(shown, _)| shown);
     if corrupted.is_none()
         && !f.src.no_stack
-        && let Some(reason) = stack_problem(search)
+        && let Some(reason) = stack_problem(full)
     {
         corrupted = Some(reason);
     }
