@@ -5,9 +5,13 @@
 //! every crash in order and gives each its title (as syzkaller and kernel developers name
 //! it), alternative titles, type, corrupted/suppressed/panicked flags, guilty frame and file,
 //! the syzkaller executor, its byte range and the report text. `same_crash` tells whether two
-//! reports are the same bug. Kernel rules are data tables (`formats.rs`, `tables.rs`).
+//! reports are the same bug. Kernel rules are data tables (`formats.rs`, `formats_*.rs`,
+//! `tables.rs`). `first_from_reader` does the same for a stream in bounded memory; `symbolize`
+//! adds `file:line` and inlined frames from an ELF image's DWARF; `code` decodes x86 `Code:`
+//! lines.
 //!
-//! This crate must not know about git, processes, VMs or files: it only reads bytes.
+//! This crate must not know about git, processes, VMs or files: it only reads bytes (the
+//! caller opens files and hands over their contents or a reader).
 
 pub mod code;
 mod compiled;
