@@ -336,7 +336,6 @@ pub(crate) static STACK_START: &[&str] = &[
 pub(crate) static FRAME_LINES: &[&str] = &[
     r"^ *(?:{{PC}} ?){0,2}[ (]*(?:[0-9]+:)?([a-zA-Z0-9_]+)(?:\.[a-zA-Z0-9_.]+)?\+0x[0-9a-f]+/0x[0-9a-f]+",
     r"^ *{{PC}} \(([a-zA-Z0-9_]+)\) from {{PC}} \({{FUNC}}",
-    r"^ *(?:{{PC}} ?){0,2}([a-zA-Z0-9_]+)(?:\.[a-zA-Z0-9_.]+)? (?:[^ ]+:[0-9]+ )?\[inline\]",
 ];
 
 /// The interrupted function of a stall: a `RIP:` line read as a frame.
