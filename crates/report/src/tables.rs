@@ -317,7 +317,8 @@ pub(crate) static SKIP: &[&str] = &[
     "^__read_once", "_nocheck$", "^klist_", "^unlock_page", "^lock_page", "^folio_unlock",
     "assertfail", "^__phys_addr", "hwasan", "^lock_timer_base", "page_pool_alloc", "^aesti_",
     "unregister_netdev", "^release_sock$", "^lock_sock", "imbalance_bug",
-    "rep_movs_alternative", "check_copy_size", "^__rcu_read_lock", "^__rcu_read_unlock",
+    "^tty_unregister_device", "^hwrng_unregister", "^__unregister_client",
+    "^device_for_each_child", "^i2c_del_adapter", "rep_movs_alternative", "check_copy_size", "^__rcu_read_lock", "^__rcu_read_unlock",
     "^instrument_", "^bcmp$", "^__?bitmap_", "^_?_?find_(?:next|first|last)_(?:zero_)?bit",
     "^core::panicking", "^core::panic", "^kernel::", "^__rustc::", "^do_read_cache_",
 ];
