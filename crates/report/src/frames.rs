@@ -204,7 +204,7 @@ fn choose(cands: &[String], chooser: Chooser) -> Option<(String, String)> {
         Chooser::First => (!cands.is_empty()).then(|| pick(0)),
         Chooser::Stall => {
             for (i, f) in cands.iter().enumerate() {
-                if let Some(a) = STALL_ANCHORS.iter().find(|a| f.contains(**a)) {
+                if let Some(a) = STALL_ANCHORS.iter().find(|a| anchor_matches(a, f)) {
                     if a.contains("smp_call_function") {
                         return Some(("smp_call_function".to_string(), f.clone()));
                     }
@@ -233,6 +233,16 @@ fn choose(cands: &[String], chooser: Chooser) -> Option<(String, String)> {
             }
             None
         }
+    }
+}
+
+/// `^x` is a prefix test, `x$` a suffix test, `^x$` equality, plain `x` a substring test.
+fn anchor_matches(anchor: &str, frame: &str) -> bool {
+    match (anchor.strip_prefix('^'), anchor.strip_suffix('$')) {
+        (Some(p), _) if p.ends_with('$') => frame == &p[..p.len() - 1],
+        (Some(p), None) => frame.starts_with(p),
+        (None, Some(s)) => frame.ends_with(s),
+        _ => frame.contains(anchor),
     }
 }
 
@@ -275,6 +285,15 @@ mod tests {
         let v = prefix_variants("__se_sys_mremap");
         assert!(v.contains(&"sys_mremap".to_string()));
         assert!(v.contains(&"mremap".to_string()));
+    }
+
+    #[test]
+    fn anchors() {
+        assert!(anchor_matches("^kthread$", "kthread"));
+        assert!(!anchor_matches("^kthread$", "kthread_should_park"));
+        assert!(anchor_matches("do_syscall_", "do_syscall_64"));
+        assert!(anchor_matches("^vfs_", "vfs_write"));
+        assert!(anchor_matches("_ioctl$", "kvm_vm_ioctl"));
     }
 
     #[test]

@@ -347,11 +347,12 @@ pub(crate) static RIP_FRAME_LINE: &str = r"^RIP: [0-9]{4}:(?:{{PC}} +){0,2}([a-z
 pub(crate) static CORRUPTED_FRAMES: &[&str] =
     &[r"^ *(?:{{PC}} ?){0,2}should_fail(?:slab)?[a-z_]*(?:\.|\+)"];
 
-/// Frames just below the stuck code of a stall (substring tests, not regexes).
+/// Frames just below the stuck code of a stall: substring tests, or prefix/suffix/exact tests
+/// when written with `^`/`$` (not regexes).
 #[rustfmt::skip]
 pub(crate) static STALL_ANCHORS: &[&str] = &[
     "do_syscall_", "do_fast_syscall_", "entry_SYSCALL", "entry_SYSENTER", "entry_INT80",
-    "el0_svc", "ret_from_fork", "process_one_work", "worker_thread", "kthread",
+    "el0_svc", "ret_from_fork", "process_one_work", "^worker_thread$", "^kthread$",
     "call_timer_fn", "expire_timers", "__hrtimer_run_queues", "hrtimer_interrupt",
     "tasklet_action", "net_rx_action", "__napi_poll", "process_backlog", "irq_exit",
     "__irq_exit_rcu", "smp_call_function", "vfs_write", "vfs_read", "vfs_writev",
