@@ -386,65 +386,45 @@ impl Bisection {
                 }
                 self.schedule_verdicts();
             }
-            Some(Search::Bayes(b)) => {
-                let jobs = self.cfg.jobs.max(1) as usize;
-                let mut busy = busy;
-                while busy.len() < jobs {
-                    if self.search_probes >= self.cfg.max_probes {
-                        break;
-                    }
-                    let Some(choice) = b.choose(&self.cfg, &busy, &self.built) else {
-                        break;
-                    };
-                    let summary = b.summary(self.cfg.target);
-                    let left = summary.cover.0.len().saturating_sub(1) as u64;
-                    let steps = crate::midpoint::estimate_steps(summary.cover.0.len());
-                    busy.push(choice.rev);
-                    self.search_probes += 1;
-                    // Re-borrow: `issue` needs `&mut self`.
-                    let id = ProbeId(self.probes.len() as u32);
-                    let probe = Probe {
-                        id,
-                        rev: choice.rev,
-                        runs: choice.runs,
-                        purpose: Purpose::Step { left, steps },
-                    };
-                    self.stats.probes += 1;
-                    if !(self.cfg.builds_cached && self.built.contains(&choice.rev.0)) {
-                        self.stats.builds += 1;
-                    }
-                    self.probes.push(ProbeRec {
-                        probe: probe.clone(),
-                        build: None,
-                        outcomes: Vec::new(),
-                        judged: false,
-                    });
-                    self.ready.push_back(probe);
-                }
-                if busy.is_empty() {
-                    // Nothing worth testing and nothing running: report what we know.
-                    let s = b.summary(self.cfg.target);
-                    let c = if s.best.1 >= self.cfg.target {
-                        Conclusion::Culprit {
-                            rev: s.best.0,
-                            confidence: s.best.1,
-                            flags: Flags::default(),
-                        }
-                    } else {
-                        Conclusion::Inconclusive {
-                            candidates: s.cover.0,
-                            confidence: s.cover.1,
-                        }
-                    };
-                    match c {
-                        Conclusion::Culprit {
-                            rev, confidence, ..
-                        } => self.found(rev, confidence),
-                        other => self.finish(other),
-                    }
-                }
-            }
+            Some(Search::Bayes(_)) => self.schedule_bayes(busy),
             None => {}
+        }
+    }
+
+    /// Fills the free job slots with the bayes search's best probes; concludes when nothing is
+    /// worth testing and nothing is running.
+    fn schedule_bayes(&mut self, mut busy: Vec<Rev>) {
+        let jobs = self.cfg.jobs.max(1) as usize;
+        while busy.len() < jobs && self.search_probes < self.cfg.max_probes {
+            let Some(Search::Bayes(b)) = &mut self.search else {
+                return;
+            };
+            let Some(choice) = b.choose(&self.cfg, &busy, &self.built) else {
+                break;
+            };
+            let cover = b.summary(self.cfg.target).cover.0.len();
+            let purpose = Purpose::Step {
+                left: cover.saturating_sub(1) as u64,
+                steps: crate::midpoint::estimate_steps(cover),
+            };
+            busy.push(choice.rev);
+            self.search_probes += 1;
+            self.issue(choice.rev, choice.runs, purpose);
+        }
+        if !busy.is_empty() {
+            return;
+        }
+        let Some(Search::Bayes(b)) = &mut self.search else {
+            return;
+        };
+        let s = b.summary(self.cfg.target);
+        if s.best.1 >= self.cfg.target {
+            self.found(s.best.0, s.best.1);
+        } else {
+            self.finish(Conclusion::Inconclusive {
+                candidates: s.cover.0,
+                confidence: s.cover.1,
+            });
         }
     }
 
