@@ -219,6 +219,36 @@ mod tests {
         }
     }
 
+    const PIECES: &[&str] = &[
+        "[    1.000000][ T1] usb 1-1: new device\n",
+        "[    2.000000][ T2] BUG: KASAN: use-after-free in foo+0x1/0x2\n",
+        "[    2.000001][ T2] Read of size 8 at addr ffff888012345678 by task a/1\n",
+        "[    3.000000][ T3] WARNING: CPU: 0 PID: 3 at net/x.c:1 bar+0x1/0x2\n",
+        "** replaying previous printk message **\n",
+        "[    4.000000][ T1] Kernel panic - not syncing: Fatal exception\n",
+        "[    5.000000][ T2] Call Trace:\n",
+        "[    5.000001][ T2]  baz+0x1/0x2\n",
+        "plain line without prefix\n",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+        #[test]
+        fn streaming_agrees_with_first(
+            parts in proptest::collection::vec(0..PIECES.len(), 0..400),
+            chunk in 64usize..4096,
+        ) {
+            let mut log = Vec::new();
+            for i in parts {
+                log.extend_from_slice(PIECES[i].as_bytes());
+            }
+            let want = crate::first(&log);
+            let got = first_with(&log[..], chunk, 1 << 12, 1 << 14).expect("reads");
+            let key = |r: &Option<Report>| r.as_ref().map(|r| (r.title.clone(), r.start, r.end, r.panicked));
+            proptest::prop_assert_eq!(key(&got), key(&want));
+        }
+    }
+
     #[test]
     fn clean_stream_has_no_crash() {
         let mut log = Vec::new();
