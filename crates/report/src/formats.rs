@@ -147,10 +147,10 @@ pub(crate) const fn unlock() -> Option<Recipe> {
     })
 }
 
+/// Circular dependency: the two `at:` locations, then the dependency chain that follows them.
 pub(crate) const LOCKDEP_AT: &[Part] = &[
     Part::Line("at: (?:{{PC}} +)?{{FUNC}}"),
     Part::Line("at: (?:{{PC}} +)?{{FUNC}}"),
-    Part::Line(CALL_TRACE),
     Part::Trace,
 ];
 

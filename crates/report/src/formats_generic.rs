@@ -23,6 +23,14 @@ const IRQ_SAFE: Recipe = Recipe {
     ..R
 };
 
+/// A lock "taken" by the workqueue machinery names no culprit (lockdep's work/wq maps).
+const WORKQUEUE_PLUMBING: &[&str] = &[
+    "^process_one_work$",
+    "^worker_thread$",
+    "flush_workqueue$",
+    "^drain_workqueue$",
+];
+
 const KFENCE_STACK: Recipe = Recipe {
     parts: &[
         Part::Line("BUG: KFENCE: (?:[a-z\\- ]+) in {{FUNC}}"),
@@ -395,6 +403,7 @@ pub(crate) static WARNING: &[Format] = &[
         fmt: "possible deadlock in {F}",
         stack: Some(Recipe {
             parts: LOCKDEP_AT,
+            skip: WORKQUEUE_PLUMBING,
             ..R
         }),
         ..F
@@ -506,6 +515,7 @@ pub(crate) static INFO: &[Format] = &[
         fmt: "possible deadlock in {F}",
         stack: Some(Recipe {
             parts: LOCKDEP_AT,
+            skip: WORKQUEUE_PLUMBING,
             ..R
         }),
         ..F
