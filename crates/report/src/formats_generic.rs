@@ -430,7 +430,8 @@ pub(crate) static WARNING: &[Format] = &[
         title: r"WARNING: inconsistent lock state",
         fmt: "inconsistent lock state in {F}",
         stack: Some(Recipe {
-            parts: &[Part::Line(r"takes:"), Part::Line(LOCK_AT), Part::Line(CALL_TRACE), Part::Trace],
+            parts: TRACE,
+            parts2: &[Part::Line(r"takes:"), Part::Line(LOCK_AT)],
             ..R
         }),
         ..F
@@ -542,7 +543,8 @@ pub(crate) static INFO: &[Format] = &[
         title: r"INFO: inconsistent lock state",
         fmt: "inconsistent lock state in {F}",
         stack: Some(Recipe {
-            parts: &[Part::Line(r"takes:"), Part::Line(LOCK_AT), Part::Line(CALL_TRACE), Part::Trace],
+            parts: TRACE,
+            parts2: &[Part::Line(r"takes:"), Part::Line(LOCK_AT)],
             ..R
         }),
         ..F

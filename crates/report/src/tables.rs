@@ -308,7 +308,7 @@ pub(crate) static SKIP: &[&str] = &[
     "^mark_buffer_dirty",
     // stack walkers, lockdep internals, device and driver-core plumbing
     "dump_backtrace", "unwind_backtrace", "walk_stackframe", "^trace_hardirqs", "fixup_bug",
-    "^mark_lock", "print_usage_bug", "print_circular_bug", "check_noncircular", "^check_usage", "check_irq_usage", "check_prev_add",
+    "^mark_lock", "^mark_held_locks", "print_usage_bug", "print_circular_bug", "check_noncircular", "^check_usage", "check_irq_usage", "check_prev_add",
     "validate_chain", "reacquire_held_locks", "debug_check_no_locks", "^perf_trace_",
     "printf", "^str[a-z]+$", "^device_(?:add|del|destroy|unregister|remove|release)",
     "get_device_parent", "rollback_registered", "unregister_netdevice_many",
