@@ -32,6 +32,8 @@ static STARTS: &[&str] = &[
     "Bus error",
     "Illegal instruction",
     "Floating point exception",
+    "SegFault",
+    "Fatal Python error",
 ];
 
 /// Frames of sanitizer runtimes, allocators and panic machinery: never the culprit.
@@ -174,6 +176,10 @@ fn signal(c: &regex::bytes::Captures<'_>, _: &[Line<'_>]) -> Built {
     (s(&c[1]), None, "DoS")
 }
 
+fn segv(_: &regex::bytes::Captures<'_>, _: &[Line<'_>]) -> Built {
+    ("Segmentation fault".to_string(), None, "DoS")
+}
+
 static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
     vec![
         Kind {
@@ -211,6 +217,10 @@ static KINDS: LazyLock<Vec<Kind>> = LazyLock::new(|| {
                 r"^(\*\*\* stack smashing detected \*\*\*|\*\*\* buffer overflow detected \*\*\*|double free or corruption \([a-z!]+\)|free\(\): [a-z ]+|malloc\(\): [a-z ]+|realloc\(\): [a-z ]+)",
             ),
             build: glibc,
+        },
+        Kind {
+            start: re(r"\*\*\*Exception: SegFault|Fatal Python error: Segmentation fault"),
+            build: segv,
         },
         Kind {
             start: re(
@@ -353,6 +363,8 @@ mod tests {
         assert_eq!(r.title, "glibc: free(): invalid pointer");
         let r =
             first("./run_tests.sh: line 3:  4242 Segmentation fault      (core dumped) ./parser\n");
+        assert_eq!(r.title, "Segmentation fault");
+        let r = first("3/7 Test #3: parse_tests ......***Exception: SegFault  0.01 sec\n");
         assert_eq!(r.title, "Segmentation fault");
     }
 
