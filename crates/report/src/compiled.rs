@@ -14,7 +14,6 @@ pub(crate) fn expand(pat: &str) -> String {
         r"(?:RIP: (?:[0-9]{4}:)?(?:{{PC}} +){0,2}(?:{{FUNC}}|[0-9a-fx]+|\(null\))",
         r"|(?:^|[^R])IP: (?:{{PC}} +){0,2}(?:{{FUNC}}|[0-9a-fx]+|\(null\))",
         r"|NIP \[[0-9a-f]+\] (?:{{FUNC}}|[0-9a-fx]+)",
-        r"|NIP: +[0-9a-f]+ LR: [0-9a-f]+ CTR: ",
         r"|(?:^|[^a-z])pc ?: (?:{{PC}} )?(?:{{FUNC}}|[0-9a-fx]+)",
         r"|PC is at (?:{{FUNC}}|[0-9a-fx]+)",
         r"|epc ?: (?:{{PC}} )?(?:{{FUNC}}|[0-9a-fx]+))"
