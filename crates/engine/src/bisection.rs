@@ -42,6 +42,9 @@ pub enum SetupError {
     /// Nothing to bisect.
     #[error("no commit lies between the good and the bad commits")]
     EmptyRange,
+    /// Cross-tree fix bisection needs exactly one merge base.
+    #[error("expected 1 merge base, got {0}")]
+    MergeBases(usize),
 }
 
 /// Errors in reporting a result.
@@ -82,6 +85,8 @@ enum Phase {
         last: Option<(Rev, Verdict)>,
     },
     Head,
+    /// Cross-tree fix bisection: the merge base of the crashing and the fixed commit is tested.
+    CrossBase,
     Search,
     Parent {
         culprit: Rev,
@@ -160,7 +165,12 @@ impl Bisection {
                 let Some(&head) = goods.first() else {
                     return Err(SetupError::FixNeedsGood);
                 };
-                if !dag.is_ancestor(bad, head) {
+                if cfg.cross_tree {
+                    let bases = dag.merge_bases(bad, head);
+                    if bases.len() != 1 {
+                        return Err(SetupError::MergeBases(bases.len()));
+                    }
+                } else if !dag.is_ancestor(bad, head) {
                     return Err(SetupError::NotAncestor { good: head, bad });
                 }
                 (head, vec![bad])
@@ -562,6 +572,24 @@ impl Bisection {
                 }
             }
             Purpose::Step { .. } => self.judge_step(id, rev, build_failed, tally),
+            Purpose::MergeBase if matches!(self.phase, Phase::CrossBase) => {
+                match self.crash_verdict(build_failed, &tally) {
+                    Some(Verdict::Bad) => {
+                        // The merge base crashes: bisect from it to the fixed commit.
+                        self.olds = vec![rev];
+                        self.crashing = rev;
+                        self.after_repro();
+                    }
+                    Some(_) => {
+                        self.events.push_back(Event::Note(
+                            "reproducer does not crash the merge base, so there's no known bad commit"
+                                .into(),
+                        ));
+                        self.finish(Conclusion::Horizon { rev });
+                    }
+                    None => self.finish(Conclusion::Failed(Failure::Infra)),
+                }
+            }
             Purpose::MergeBase => match self.crash_verdict(build_failed, &tally) {
                 Some(v) => {
                     self.crashed.insert(rev.0, v);
@@ -649,6 +677,17 @@ impl Bisection {
     }
 
     fn after_repro(&mut self) {
+        if self.cfg.mode == Mode::Fix
+            && self.cfg.cross_tree
+            && !matches!(self.phase, Phase::CrossBase)
+        {
+            if let Some(&base) = self.dag.merge_bases(self.crashing, self.new).first() {
+                self.phase = Phase::CrossBase;
+                let runs = self.test_runs();
+                self.issue(base, runs, Purpose::MergeBase);
+                return;
+            }
+        }
         match self.cfg.mode {
             Mode::Cause if self.olds.is_empty() => {
                 let tags = releases::reachable(&self.dag, self.crashing);

@@ -50,6 +50,9 @@ pub struct Config {
     /// Whether testing an already built commit again costs no build (the driver keeps
     /// artifacts per commit).
     pub builds_cached: bool,
+    /// Fix bisection across trees (syzbot's fix candidates): the crashing commit is on another
+    /// branch than the fixed one; the search starts at their merge base, which must crash.
+    pub cross_tree: bool,
 }
 
 impl Config {
@@ -73,6 +76,7 @@ impl Config {
             any_crash,
             repro_check: true,
             builds_cached: true,
+            cross_tree: false,
         }
     }
 }

@@ -9,9 +9,9 @@
 //! inside an infra range the first half of the runs are infrastructure errors, otherwise the bug
 //! is present when the "introduced" commit is an ancestor and the "fix" commit is not.
 //!
-//! Scenarios that exercise parts outside the engine (config minimisation, title
-//! re-identification of rewritten commits, fetching commits from other branches, cross-tree fix
-//! bisection) are not here: the engine's part of them is the same as `cause-finds-cause`.
+//! Scenarios that exercise parts outside the engine (kernel config minimisation, title
+//! re-identification of rewritten commits, fetching a commit that is on no local branch) are not here:
+//! the engine's part of them is the same as `cause-finds-cause`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -100,6 +100,7 @@ struct Case {
     syzfatal_in_clean: bool,
     lost_connection_in_clean: bool,
     kind: &'static str,
+    cross_tree: bool,
 }
 
 const TITLE: &str = "crashes at crash occurs";
@@ -119,7 +120,8 @@ fn run(repo: &Repo, case: &Case) -> Conclusion {
 
 fn run_with(repo: &Repo, case: &Case, policy: Policy) -> Conclusion {
     let mode = if case.fix { Mode::Fix } else { Mode::Cause };
-    let cfg = Config::new(mode, policy);
+    let mut cfg = Config::new(mode, policy);
+    cfg.cross_tree = case.cross_tree;
     let start = repo.by_title[case.start];
     let goods = if case.fix {
         vec![repo.by_title["905"]]
@@ -616,4 +618,52 @@ fn bayes_agrees_on_the_scenarios() {
     for t in ["600", "601", "602", "603", "604", "605"] {
         assert!(got.contains(&t.to_string()), "{t} missing from {got:?}");
     }
+}
+
+#[test]
+fn fix_cross_tree() {
+    let r = repo();
+    let c = run(
+        &r,
+        &Case {
+            cross_tree: true,
+            ..fix("851", Some("903"))
+        },
+    );
+    assert_eq!(culprit(&r, &c).0, "903");
+}
+
+#[test]
+fn no_fix_cross_tree() {
+    let r = repo();
+    let c = run(
+        &r,
+        &Case {
+            cross_tree: true,
+            introduced: Some("851"),
+            ..fix("852", None)
+        },
+    );
+    assert_eq!(horizon(&r, &c), "800");
+}
+
+#[test]
+fn fix_cross_tree_broken_start() {
+    let r = repo();
+    let c = run(
+        &r,
+        &Case {
+            cross_tree: true,
+            broken: Some((800, 800)),
+            ..fix("851", Some("903"))
+        },
+    );
+    assert_eq!(horizon(&r, &c), "800");
+}
+
+#[test]
+fn cause_finds_other_branch_commit() {
+    let r = repo();
+    let (t, _, _, _) = culprit(&r, &run(&r, &cause("852", "602")));
+    assert_eq!(t, "602");
 }
