@@ -680,13 +680,12 @@ impl Bisection {
         if self.cfg.mode == Mode::Fix
             && self.cfg.cross_tree
             && !matches!(self.phase, Phase::CrossBase)
+            && let Some(&base) = self.dag.merge_bases(self.crashing, self.new).first()
         {
-            if let Some(&base) = self.dag.merge_bases(self.crashing, self.new).first() {
-                self.phase = Phase::CrossBase;
-                let runs = self.test_runs();
-                self.issue(base, runs, Purpose::MergeBase);
-                return;
-            }
+            self.phase = Phase::CrossBase;
+            let runs = self.test_runs();
+            self.issue(base, runs, Purpose::MergeBase);
+            return;
         }
         match self.cfg.mode {
             Mode::Cause if self.olds.is_empty() => {
