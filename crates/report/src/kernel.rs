@@ -394,7 +394,9 @@ fn fill(f: &CFormat, search: &[u8], pos: usize, full: &[u8]) -> Titled {
 fn stack_problem(text: &[u8]) -> Option<String> {
     let tables = &*TABLES;
     let lines: Vec<&[u8]> = text.split(|&b| b == b'\n').collect();
-    // Drop the trailing empty piece of the final newline.
+    // Frames are looked for in the real lines only (without the trailing empty piece of the
+    // final newline), but the "at least 4 lines from the keyword to the end" count includes
+    // that piece: a `Call Trace:` followed by two frames at the very end is a stack.
     let n = if text.ends_with(b"\n") {
         lines.len() - 1
     } else {
@@ -410,7 +412,7 @@ fn stack_problem(text: &[u8]) -> Option<String> {
             }
             seen[k] = true;
             any = true;
-            if n - i < 4 {
+            if lines.len() - i < 4 {
                 return Some("call trace is missed".into());
             }
             let riscv = k == tables.stack_start.len() - 1;
