@@ -558,10 +558,15 @@ pub(crate) static INFO: &[Format] = &[
         title: r"INFO: rcu_(?:preempt|sched|bh|tasks[a-z_]*) (?:self-)?detected(?: expedited)? stall",
         fmt: "INFO: rcu detected stall in {F}",
         alt: &["stall in {F}"],
-        stack: stall(
-            &[Part::Line("apic_timer_interrupt"), Part::TraceRip],
-            &[Part::Line("(?:Exception stack|el1h_64_irq)"), Part::Trace],
-        ),
+        stack: Some(Recipe {
+            // The stack is read from the timer interrupt on: its own entry frames (such as
+            // `smp_trace_apic_timer_interrupt_entry_after_kaiser_bti`) are plumbing, skipped
+            // before the stall chooser looks for an anchor.
+            parts: &[Part::Line("apic_timer_interrupt"), Part::TraceRip],
+            parts2: &[Part::Line("(?:Exception stack|el1h_64_irq)"), Part::Trace],
+            skip: &["apic_timer_interrupt"],
+            chooser: Chooser::Stall,
+        }),
         ..F
     },
     Format {
