@@ -31,6 +31,16 @@ const WORKQUEUE_PLUMBING: &[&str] = &[
     "^drain_workqueue$",
 ];
 
+/// Where KMSAN says the uninitialised value came from (the `{G}` of origin titles).
+const KMSAN_ORIGIN: Recipe = Recipe {
+    parts: &[
+        Part::Line("(?:Uninit was created at:|Local variable .* created at:)"),
+        Part::Trace,
+    ],
+    skip: &["alloc", "kmem", "slab", "krealloc", "kmsan", "kmalloc"],
+    ..R
+};
+
 const KFENCE_STACK: Recipe = Recipe {
     parts: &[
         Part::Line("BUG: KFENCE: (?:[a-z\\- ]+) in {{FUNC}}"),
@@ -98,14 +108,7 @@ pub(crate) static BUG: &[Format] = &[
             ],
             ..R
         }),
-        origin: Some(Recipe {
-            parts: &[
-                Part::Line("(?:Uninit was created at:|Local variable .* created at:)"),
-                Part::Trace,
-            ],
-            skip: &["alloc", "kmem", "slab", "krealloc", "kmsan", "kmalloc"],
-            ..R
-        }),
+        origin: Some(KMSAN_ORIGIN),
         no_stack: true,
         ..F
     },
@@ -123,6 +126,8 @@ pub(crate) static BUG: &[Format] = &[
             ],
             ..R
         }),
+        // Not used in the title, but a report whose origin stack was lost is corrupted.
+        origin: Some(KMSAN_ORIGIN),
         no_stack: true,
         ..F
     },

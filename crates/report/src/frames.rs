@@ -87,6 +87,25 @@ pub(crate) fn is_frame_line(line: &[u8]) -> bool {
     TABLES.frames.iter().any(|re| re.is_match(line))
 }
 
+/// The recipe's first line step matched (e.g. KMSAN's `Uninit was created at:`) but no frame
+/// line follows it before the next stack start or blank line, within 15 lines: the stack
+/// it announces was lost (`(stack is not available)`, output cut or intermixed). A report
+/// without the header at all is not judged here.
+pub(crate) fn announced_stack_missing(lines: &[&[u8]], recipe: &CRecipe) -> bool {
+    let Some(CPart::Line(header)) = recipe.parts.first() else {
+        return false;
+    };
+    let Some(at) = lines.iter().position(|l| header.is_match(l)) else {
+        return false;
+    };
+    !lines
+        .iter()
+        .skip(at + 1)
+        .take(15)
+        .take_while(|l| !l.trim_ascii().is_empty() && !TABLES.stack_start.is_match(l))
+        .any(|l| is_frame_line(l))
+}
+
 /// Run `recipe` over `lines`; the first recipe is tried, then the second.
 pub(crate) fn extract(lines: &[&[u8]], recipe: &CRecipe) -> Extracted {
     let mut out = Extracted::default();

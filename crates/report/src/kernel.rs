@@ -324,6 +324,12 @@ fn fill(f: &CFormat, search: &[u8], pos: usize, full: &[u8]) -> Titled {
         .and_then(|r| frames::extract(&lines, r).frame)
         .map(|(shown, _)| shown);
     if corrupted.is_none()
+        && let Some(r) = &f.origin
+        && frames::announced_stack_missing(&lines, r)
+    {
+        corrupted = Some("no frames in the origin stack".into());
+    }
+    if corrupted.is_none()
         && !f.src.no_stack
         && let Some(reason) = stack_problem(full)
     {

@@ -66,3 +66,30 @@ fn report_serialises_with_corpus_type_names() {
     assert_eq!(v["frame"], "mremap");
     assert!(v.get("text").is_none(), "the raw text is not serialised");
 }
+
+#[test]
+fn kmsan_report_whose_origin_stack_was_lost_is_corrupted() {
+    let kmsan = |origin: &str| {
+        format!(
+            "[   30.000000][ T300] BUG: KMSAN: uninit-value in parse_thing+0x1/0x2
+[   30.000001][ T300]  parse_thing+0x1/0x2
+[   30.000002][ T300]  do_syscall_64+0x1/0x2
+[   30.000003][ T300] 
+[   30.000004][ T300] Uninit was created at:
+[   30.000005][ T300] {origin}
+[   30.000006][ T300] 
+[   30.000007][ T300] CPU: 0 PID: 300 Comm: syz.2.7 Not tainted 6.1.0 #1
+"
+        )
+    };
+    let lost = culprit_report::first(kmsan("(stack is not available)").as_bytes()).expect("crash");
+    assert_eq!(lost.title, "KMSAN: uninit-value in parse_thing");
+    assert!(lost.corrupted);
+    assert_eq!(
+        lost.corrupted_reason.as_deref(),
+        Some("no frames in the origin stack")
+    );
+    let kept = culprit_report::first(kmsan(" thing_alloc+0x1/0x2").as_bytes()).expect("crash");
+    assert_eq!(kept.title, "KMSAN: uninit-value in parse_thing");
+    assert!(!kept.corrupted, "{:?}", kept.corrupted_reason);
+}
