@@ -19,7 +19,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Find the commit that introduced (or fixed) a crash in a git project.
-    Bisect(cmd::bisect::Args),
+    Bisect(Box<cmd::bisect::Args>),
     /// Bisect the bundled example: a small C project with a flaky NULL dereference.
     Example(cmd::example::Args),
     /// Compare bisection strategies on synthetic worlds (the same engine as `bisect`).
@@ -31,7 +31,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Bisect(args) => cmd::bisect::run(args),
+        Command::Bisect(args) => cmd::bisect::run(*args),
         Command::Example(args) => cmd::example::run(args),
         Command::Sim(args) => cmd::sim::run(args),
         Command::Report(args) => cmd::report::run(args),

@@ -10,6 +10,7 @@
 mod classify;
 pub mod duration;
 pub mod example;
+mod kernel;
 mod log;
 mod summary;
 mod worker;
@@ -31,6 +32,7 @@ use culprit_store::{Begin, Store};
 use serde::Serialize;
 
 pub use classify::classify;
+pub use kernel::{KernelOptions, classify_vm};
 pub use log::Log;
 pub use summary::{
     CommitSummary, CrashSummary, Flags, Recipients, Stats, Summary, TitleCount, write_json,
@@ -63,6 +65,9 @@ pub struct Options {
     pub artifact: Option<PathBuf>,
     /// Count a crash with any title as the bisected one.
     pub any_crash: bool,
+    /// Kernel bisection: build with culprit-kbuild, test in VMs (`build`/`test` are unused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel: Option<KernelOptions>,
 }
 
 /// Errors that stop a bisection before or while it runs.
@@ -272,6 +277,11 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
     let mut engine = Bisection::new(Arc::clone(&dag), bad_rev, &good_revs, cfg)
         .map_err(|e| Error::Input(e.to_string()))?;
 
+    // Bad kernel inputs (config, reproducer, QEMU) are reported before anything is recorded.
+    let kernel_setup = match &options.kernel {
+        Some(k) => Some(kernel::prepare(k, &state_dir)?),
+        None => None,
+    };
     let params = serde_json::to_value(&options).map_err(|e| Error::Other(e.to_string()))?;
     let begin = store.begin(&params)?;
     let resumed = begin == Begin::Resumed;
@@ -285,8 +295,20 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         timeout: Duration::from_secs(options.timeout_secs.max(1)),
         artifact: options.artifact.clone(),
         logs,
+        kernel: kernel_setup,
     };
-    let build_key = format!("{:x}", hash_str(&options.build));
+    let build_key = match &options.kernel {
+        Some(k) => format!(
+            "{:x}",
+            hash_str(&format!("kernel {} {}", k.config.display(), k.compiler))
+        ),
+        None => format!("{:x}", hash_str(&options.build)),
+    };
+    let testing_suffix = options
+        .kernel
+        .as_ref()
+        .map(|k| format!(" {}", k.compiler().kind().as_str()))
+        .unwrap_or_default();
 
     let mut d = Driver {
         repo: &repo,
@@ -307,6 +329,8 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         printed: std::collections::HashSet::new(),
         tested: std::collections::HashSet::new(),
         last_announced: None,
+        testing_suffix,
+        kernel: options.kernel.is_some(),
     };
     d.log.line(&format!(
         "{} {}",
@@ -389,12 +413,13 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
 }
 
 fn validate(o: &Options) -> Result<(), Error> {
-    if o.build.trim().is_empty() {
+    // In kernel mode there are no commands: `kernel::prepare` checks the kernel inputs.
+    if o.kernel.is_none() && o.build.trim().is_empty() {
         return Err(Error::Input(
             "--build is empty: give the command that builds a checkout (e.g. 'make')".into(),
         ));
     }
-    if o.test.trim().is_empty() {
+    if o.kernel.is_none() && o.test.trim().is_empty() {
         return Err(Error::Input(
             "--test is empty: give the command that runs the reproducer".into(),
         ));
@@ -443,6 +468,10 @@ struct Driver<'a> {
     tested: std::collections::HashSet<CommitId>,
     /// The commit announced last (a repeated probe is not announced again).
     last_announced: Option<CommitId>,
+    /// Printed after `testing commit HASH` (kernel mode: the compiler type, as syzbot does).
+    testing_suffix: String,
+    /// Kernel mode.
+    kernel: bool,
 }
 
 impl Driver<'_> {
@@ -506,8 +535,11 @@ impl Driver<'_> {
                 first_run: done,
                 stop: Arc::clone(&f.stop),
             };
-            self.log
-                .line(&format!("testing commit {}", f.commit.to_hex()))?;
+            self.log.line(&format!(
+                "testing commit {}{}",
+                f.commit.to_hex(),
+                self.testing_suffix
+            ))?;
             self.inflight.insert(id, f);
             return Ok(Some(job));
         }
@@ -656,8 +688,11 @@ impl Driver<'_> {
                 .line(&format!("parent commit {} wasn't tested", commit.to_hex()))?,
         }
         if !matches!(purpose, Purpose::ParentBuild) {
-            self.log
-                .line(&format!("testing commit {}", commit.to_hex()))?;
+            self.log.line(&format!(
+                "testing commit {}{}",
+                commit.to_hex(),
+                self.testing_suffix
+            ))?;
         }
         Ok(())
     }
@@ -712,7 +747,8 @@ impl Driver<'_> {
                             error_lines.join("\n")
                         ))?;
                     } else if let Some(a) = &artifact {
-                        self.log.line(&format!("artifact signature: {a}"))?;
+                        let what = if self.kernel { "kernel" } else { "artifact" };
+                        self.log.line(&format!("{what} signature: {a}"))?;
                     }
                 }
                 self.feed_build(probe, build, secs, None)?;
@@ -729,6 +765,22 @@ impl Driver<'_> {
                 self.stats.test_secs += secs;
                 let (outcome, report) = classify(status, &log);
                 self.feed_run(probe, index, outcome, secs, report)?;
+                Ok(None)
+            }
+            worker::Message::Classified {
+                probe,
+                index,
+                outcome,
+                report,
+                secs,
+            } => {
+                self.stats.runs += 1;
+                self.stats.test_secs += secs;
+                self.feed_run(probe, index, outcome, secs, report)?;
+                Ok(None)
+            }
+            worker::Message::Note(text) => {
+                self.log.line(&text)?;
                 Ok(None)
             }
             worker::Message::Idle { slot, probe } => {

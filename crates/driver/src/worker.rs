@@ -43,6 +43,16 @@ pub enum Message {
         log: Vec<u8>,
         secs: f64,
     },
+    /// A run already classified (kernel mode: a VM run read by the crash parser).
+    Classified {
+        probe: ProbeId,
+        index: u32,
+        outcome: culprit_engine::Outcome,
+        report: Option<String>,
+        secs: f64,
+    },
+    /// A line for the log (kernel mode: `compiler: ...`).
+    Note(String),
     Idle {
         slot: usize,
         probe: ProbeId,
@@ -62,6 +72,8 @@ pub struct Setup {
     pub timeout: Duration,
     pub artifact: Option<PathBuf>,
     pub logs: PathBuf,
+    /// Kernel mode: build with culprit-kbuild and test in VMs instead of the commands.
+    pub kernel: Option<crate::kernel::KernelSetup>,
 }
 
 /// Most bytes of a run's output read back for crash parsing.
@@ -76,6 +88,9 @@ pub fn work(
     cancel: &Cancel,
     tx: &Sender<Message>,
 ) {
+    if let Some(k) = &setup.kernel {
+        return crate::kernel::work(slot, job, checkouts, &setup.logs, k, cancel, tx);
+    }
     let send = |m: Message| {
         let _ = tx.send(m);
     };

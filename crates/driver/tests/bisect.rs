@@ -23,6 +23,7 @@ fn options(repo: &std::path::Path, bad: &str, goods: Vec<String>, policy: &str) 
         policy: policy.into(),
         artifact: None,
         any_crash: false,
+        kernel: None,
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use culprit_driver::{Control, Error, Log, Options, Summary};
+use culprit_driver::{Control, Error, KernelOptions, Log, Options, Summary};
 
 /// Find the commit that introduced (or fixed) a crash.
 ///
@@ -25,6 +25,12 @@ use culprit_driver::{Control, Error, Log, Options, Summary};
 /// Every finished build and run is recorded in the state directory before it is used: after
 /// Ctrl-C or a crash, `culprit bisect --resume` continues without repeating them.
 ///
+/// Kernel mode (--kernel): each candidate is built with `make olddefconfig bzImage` from --config
+/// in a build directory per slot kept across steps (ccache when installed), then booted in QEMU
+/// VMs (--vms at once) with an initramfs holding --repro compiled static; each console is read
+/// for a crash report. A kernel that does not build or boot is skipped; identical kernel
+/// signatures share results. --build and --test are not used.
+///
 /// Exit status: 0 = one commit found, 1 = finished without one (inconclusive, not reproduced),
 /// 2 = bad input or error.
 #[derive(Debug, clap::Args)]
@@ -42,11 +48,29 @@ pub struct Args {
     #[arg(long)]
     fix: bool,
     /// Command that builds the checkout.
-    #[arg(long, required_unless_present = "resume")]
+    #[arg(long, required_unless_present_any = ["resume", "kernel"])]
     build: Option<String>,
     /// Command that runs the reproducer.
-    #[arg(long, required_unless_present = "resume")]
+    #[arg(long, required_unless_present_any = ["resume", "kernel"])]
     test: Option<String>,
+    /// Bisect a Linux kernel: build with --config, boot in VMs, run --repro.
+    #[arg(long, conflicts_with_all = ["build", "test", "artifact"])]
+    kernel: bool,
+    /// Kernel mode: the kernel .config to build every commit with.
+    #[arg(long, requires = "kernel", required_if_eq("kernel", "true"))]
+    config: Option<PathBuf>,
+    /// Kernel mode: the C reproducer (compiled with `cc -static`).
+    #[arg(long, requires = "kernel", required_if_eq("kernel", "true"))]
+    repro: Option<PathBuf>,
+    /// Kernel mode: the kernel command line (default: serial console, panic on oops).
+    #[arg(long, requires = "kernel")]
+    cmdline: Option<String>,
+    /// Kernel mode: VMs booted at once per commit (default: as many as cores and memory allow).
+    #[arg(long, requires = "kernel")]
+    vms: Option<u32>,
+    /// Kernel mode: gcc, clang, or the path of a compiler.
+    #[arg(long, requires = "kernel", default_value = "gcc")]
+    compiler: String,
     /// Runs per test (syzbot) or the most runs per commit (bayes).
     #[arg(long)]
     runs: Option<u32>,
@@ -82,20 +106,38 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let options = match (&args.bad, &args.build, &args.test) {
-        (Some(bad), Some(build), Some(test)) => Some(Options {
+    let kernel = match (args.kernel, &args.config, &args.repro) {
+        (true, Some(config), Some(repro)) => {
+            // Absolute paths: the recorded options must mean the same on --resume from elsewhere.
+            let abs = |p: &PathBuf| std::path::absolute(p).unwrap_or_else(|_| p.clone());
+            let mut k = KernelOptions::new(abs(config), abs(repro));
+            k.cmdline = args.cmdline.clone();
+            k.vms = args.vms.unwrap_or(0);
+            k.compiler = args.compiler.clone();
+            Some(k)
+        }
+        _ => None,
+    };
+    let commands = match (&args.build, &args.test, &kernel) {
+        (Some(b), Some(t), None) => Some((b.clone(), t.clone())),
+        (_, _, Some(_)) => Some((String::new(), String::new())),
+        _ => None,
+    };
+    let options = match (&args.bad, commands) {
+        (Some(bad), Some((build, test))) => Some(Options {
             repo: std::fs::canonicalize(&args.repo).unwrap_or(args.repo.clone()),
             bad: bad.clone(),
             goods: args.good.clone(),
             fix: args.fix,
-            build: build.clone(),
-            test: test.clone(),
+            build,
+            test,
             runs: args.runs,
             jobs: args.jobs,
             timeout_secs: args.timeout,
             policy: args.policy.clone(),
             artifact: args.artifact.clone(),
             any_crash: args.any_crash,
+            kernel,
         }),
         _ => None,
     };

@@ -1,0 +1,326 @@
+//! The kernel variant of a slot's work: build the checked-out commit with `culprit-kbuild` into
+//! the slot's own build directory (kept across steps, so builds are incremental), keep a copy of
+//! its bzImage, then boot it in VMs with the reproducer's initramfs (`culprit-vm`) and classify
+//! each console with the crash parser.
+//!
+//! Layout under the state directory, the same for every slot so ccache hits are shared between
+//! slots: `checkouts/slot-N` (source), `kbuild/slot-N` (build dir), `kernels/HASH.bzImage`,
+//! `kernel/initramfs.cpio` (built once per bisection), `logs/HASH.vm-K/` (consoles).
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Sender;
+use std::time::Duration;
+
+use culprit_engine::Outcome;
+use culprit_exec::Cancel;
+use culprit_git::Checkouts;
+use culprit_kbuild::{BuildError, BuildOptions, Ccache, Compiler, build_kernel};
+use culprit_vm::{Initramfs, RunEnd, RunOutcome, VmConfig, VmRun};
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+use crate::worker::{Job, Message};
+
+/// What makes a bisection a kernel bisection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KernelOptions {
+    /// The full kernel config (`make olddefconfig` runs on it for every commit).
+    pub config: PathBuf,
+    /// The C reproducer, compiled static into the initramfs.
+    pub repro: PathBuf,
+    /// Kernel command line (default: culprit-vm's: serial console, panic on oops).
+    #[serde(default)]
+    pub cmdline: Option<String>,
+    /// VMs booted at once for one commit's runs (0 = as many as cores and memory allow).
+    #[serde(default)]
+    pub vms: u32,
+    /// `gcc`, `clang` or a compiler path.
+    pub compiler: String,
+    /// ccache directory (default: ccache's own, when ccache is installed).
+    #[serde(default)]
+    pub ccache: Option<PathBuf>,
+    /// Seconds the reproducer runs in each VM.
+    #[serde(default = "default_run_secs")]
+    pub run_secs: u64,
+}
+
+fn default_run_secs() -> u64 {
+    10
+}
+
+impl KernelOptions {
+    /// Options with culprit's defaults for everything but the inputs.
+    pub fn new(config: PathBuf, repro: PathBuf) -> KernelOptions {
+        KernelOptions {
+            config,
+            repro,
+            cmdline: None,
+            vms: 0,
+            compiler: "gcc".into(),
+            ccache: None,
+            run_secs: default_run_secs(),
+        }
+    }
+
+    /// The compiler.
+    pub fn compiler(&self) -> Compiler {
+        Compiler::from_flag(&self.compiler)
+    }
+}
+
+/// What every kernel slot shares: made once per bisection by [`prepare`].
+#[derive(Debug, Clone)]
+pub struct KernelSetup {
+    pub config: PathBuf,
+    pub build: BuildOptions,
+    pub vm: VmConfig,
+    pub vms: usize,
+    pub initramfs: Initramfs,
+    /// `STATE/kbuild`: slot N builds in `kbuild/slot-N`.
+    pub build_root: PathBuf,
+    /// `STATE/kernels`: one bzImage per built commit.
+    pub kernels: PathBuf,
+}
+
+/// A full build takes minutes; a cold one on a slow machine up to half an hour.
+const BUILD_TIMEOUT: Duration = Duration::from_secs(45 * 60);
+
+/// Checks the inputs and builds the initramfs (reproducer compiled static + busybox-static).
+/// Every problem here is the user's to fix: [`Error::Input`] with one line.
+pub fn prepare(k: &KernelOptions, state_dir: &Path) -> Result<KernelSetup, Error> {
+    let input = |m: String| Error::Input(m);
+    if !k.config.is_file() {
+        return Err(input(format!(
+            "--config {}: no such file (give the kernel .config to build with)",
+            k.config.display()
+        )));
+    }
+    if !k.repro.is_file() {
+        return Err(input(format!(
+            "--repro {}: no such file (give the C reproducer)",
+            k.repro.display()
+        )));
+    }
+    let mut vm = VmConfig {
+        run_budget: Duration::from_secs(k.run_secs.max(1)),
+        ..VmConfig::default()
+    };
+    if let Some(c) = &k.cmdline {
+        vm.cmdline = c.clone();
+    }
+    if !in_path(&vm.qemu) {
+        return Err(input(format!(
+            "{} is not installed (apt-get install qemu-system-x86)",
+            vm.qemu.display()
+        )));
+    }
+    let dir = state_dir.join("kernel");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::Other(format!("cannot create {}: {e}", dir.display())))?;
+    let repro_bin = dir.join("repro");
+    culprit_vm::compile_reproducer(&k.repro, &repro_bin)
+        .map_err(|e| input(one_line(&e.to_string())))?;
+    let busybox = culprit_vm::find_static_busybox().map_err(|e| input(e.to_string()))?;
+    let initramfs = culprit_vm::build_initramfs(&busybox, &repro_bin, &dir.join("initramfs.cpio"))
+        .map_err(|e| Error::Other(e.to_string()))?;
+    let build = BuildOptions {
+        compiler: k.compiler(),
+        ccache: k.ccache.clone().map_or(Ccache::Auto, Ccache::Dir),
+        timeout: BUILD_TIMEOUT,
+        ..BuildOptions::default()
+    };
+    let kernels = state_dir.join("kernels");
+    std::fs::create_dir_all(&kernels)
+        .map_err(|e| Error::Other(format!("cannot create {}: {e}", kernels.display())))?;
+    Ok(KernelSetup {
+        config: k.config.clone(),
+        build,
+        vm,
+        vms: k.vms as usize,
+        initramfs,
+        build_root: state_dir.join("kbuild"),
+        kernels,
+    })
+}
+
+/// The compiler's error, first line and the diagnostics folded into one line each.
+fn one_line(s: &str) -> String {
+    let mut lines = s.lines().filter(|l| !l.trim().is_empty());
+    let head = lines.next().unwrap_or_default().to_string();
+    match lines.find(|l| l.contains("error")) {
+        Some(e) => format!("{head} {}", e.trim()),
+        None => head,
+    }
+}
+
+fn in_path(bin: &Path) -> bool {
+    if bin.components().count() > 1 {
+        return bin.is_file();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(bin).is_file()))
+}
+
+/// Runs `job` in `slot` as a kernel bisection step; sends messages like `worker::work`.
+pub fn work(
+    slot: usize,
+    job: Job,
+    checkouts: &Checkouts,
+    logs: &Path,
+    k: &KernelSetup,
+    cancel: &Cancel,
+    tx: &Sender<Message>,
+) {
+    let send = |m: Message| {
+        let _ = tx.send(m);
+    };
+    let failed = |error: String| Message::Failed {
+        slot,
+        probe: job.probe,
+        error,
+    };
+    let hex = job.commit.to_hex();
+    let image = k.kernels.join(format!("{hex}.bzImage"));
+    if job.build || !image.is_file() {
+        // The build directory is outside the checkout, so a full clean of the source is cheap
+        // and keeps the out-of-tree build valid.
+        let dir = match checkouts.checkout(slot, job.commit) {
+            Ok(dir) => dir,
+            Err(e) => return send(failed(e.to_string())),
+        };
+        let build_dir = k.build_root.join(format!("slot-{slot}"));
+        let started = std::time::Instant::now();
+        match build_kernel(&dir, &build_dir, &k.config, &[], &k.build, cancel) {
+            Ok(kernel) => {
+                if let Err(e) = std::fs::copy(&kernel.bzimage, &image) {
+                    return send(failed(format!(
+                        "cannot copy {}: {e}",
+                        kernel.bzimage.display()
+                    )));
+                }
+                send(Message::Note(format!("compiler: {}", kernel.compiler_line)));
+                send(Message::Built {
+                    probe: job.probe,
+                    ok: true,
+                    artifact: Some(kernel.signature.to_string()),
+                    error_lines: Vec::new(),
+                    secs: kernel.duration.as_secs_f64(),
+                });
+            }
+            Err(BuildError::Cancelled) => return,
+            Err(BuildError::Failed(f)) => {
+                if let Some(c) = &f.compiler_line {
+                    send(Message::Note(format!("compiler: {c}")));
+                }
+                send(Message::Built {
+                    probe: job.probe,
+                    ok: false,
+                    artifact: None,
+                    error_lines: vec![f.root_cause.line.clone()],
+                    secs: f.duration.as_secs_f64(),
+                });
+                return send(Message::Idle {
+                    slot,
+                    probe: job.probe,
+                });
+            }
+            Err(e @ BuildError::TimedOut { .. }) => {
+                send(Message::Built {
+                    probe: job.probe,
+                    ok: false,
+                    artifact: None,
+                    error_lines: vec![e.to_string()],
+                    secs: started.elapsed().as_secs_f64(),
+                });
+                return send(Message::Idle {
+                    slot,
+                    probe: job.probe,
+                });
+            }
+            Err(e) => return send(failed(e.to_string())),
+        }
+    }
+    // Runs in batches of as many VMs as run at once, so a stop from the engine takes effect
+    // between batches.
+    let batch = if k.vms == 0 {
+        culprit_vm::max_parallel_vms(&k.vm)
+    } else {
+        k.vms
+    }
+    .max(1);
+    let end = job.first_run + job.runs;
+    let mut index = job.first_run;
+    while index < end {
+        if job.stop.load(Ordering::SeqCst) || cancel.is_cancelled() {
+            break;
+        }
+        let n = (end - index).min(batch as u32);
+        let out = logs.join(format!("{hex}.vm-{index}"));
+        let runs = match culprit_vm::run_vms(
+            &image,
+            &k.initramfs,
+            &k.vm,
+            n as usize,
+            n as usize,
+            &out,
+            cancel,
+        ) {
+            Ok(runs) => runs,
+            Err(culprit_vm::VmError::Cancelled) => return,
+            Err(e) => return send(failed(e.to_string())),
+        };
+        for run in runs {
+            let (outcome, report) = classify_vm(&run);
+            send(Message::Classified {
+                probe: job.probe,
+                index,
+                outcome,
+                report,
+                secs: run.duration.as_secs_f64(),
+            });
+            index += 1;
+        }
+    }
+    send(Message::Idle {
+        slot,
+        probe: job.probe,
+    });
+}
+
+/// A VM run as an engine outcome (and the crash report text, when there is one).
+pub fn classify_vm(run: &VmRun) -> (Outcome, Option<String>) {
+    let report = culprit_report::first(&run.console);
+    match &run.outcome {
+        RunOutcome::Completed { end } => match (report, end) {
+            (Some(r), _) => (
+                Outcome::Crash {
+                    title: r.title.clone(),
+                    alt_titles: r.alt_titles.clone(),
+                    kind: r.kind.name().to_string(),
+                },
+                Some(String::from_utf8_lossy(&r.text).into_owned()),
+            ),
+            (None, RunEnd::PoweredOff) => (Outcome::Ok, None),
+            // The machine went away without a report the parser knows: syzbot's titles for
+            // these (an unrelated crash unless the bisected one had the same title).
+            (None, RunEnd::Exited) => (Outcome::crash("lost connection to test machine"), None),
+            (None, RunEnd::TimedOut) => (Outcome::crash("no output from test machine"), None),
+        },
+        RunOutcome::BootFailed { reason } => (
+            Outcome::Skip {
+                reason: match report {
+                    Some(r) => format!("boot failed: {}", r.title),
+                    None => format!("boot failed: {reason}"),
+                },
+            },
+            None,
+        ),
+        RunOutcome::Infra { reason } => (
+            Outcome::Infra {
+                reason: reason.clone(),
+            },
+            None,
+        ),
+    }
+}
