@@ -564,11 +564,11 @@ impl Bisection {
             Purpose::ReproCheck => self.judge_repro(rev, build_failed, tally),
             Purpose::Release => self.judge_release(id, rev, build_failed, tally),
             Purpose::Head => {
-                let v = self.crash_verdict(build_failed, &tally);
-                match v {
-                    Some(Verdict::Skip) | None => self.finish(Conclusion::Horizon { rev }),
-                    Some(Verdict::Bad) => self.finish(Conclusion::Horizon { rev }),
+                // HEAD still crashing, or not testable: no fix to find now (syzbot retries later).
+                match self.crash_verdict(build_failed, &tally) {
                     Some(Verdict::Good) => self.start_search(),
+                    Some(_) => self.finish(Conclusion::Horizon { rev }),
+                    None => self.finish(Conclusion::Failed(Failure::Infra)),
                 }
             }
             Purpose::Step { .. } => self.judge_step(id, rev, build_failed, tally),
