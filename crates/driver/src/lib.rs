@@ -526,6 +526,9 @@ impl Driver<'_> {
     /// The next job from the engine, with reused results fed back at once.
     fn next_job(&mut self, slot: usize) -> Result<Option<worker::Job>, Error> {
         if let Some((id, f)) = self.pending_resume.pop() {
+            // The slot is checked out and built anew for this commit.
+            self.slot_built.remove(&slot);
+            self.slot_of.insert(id, slot);
             let done = f.outcomes.len() as u32;
             let job = worker::Job {
                 probe: id,
@@ -620,6 +623,9 @@ impl Driver<'_> {
                     self.close(probe.id)?;
                     continue;
                 }
+                // The slot builds this commit now: it no longer holds what it held.
+                self.slot_built.remove(&slot);
+                self.slot_of.insert(probe.id, slot);
                 return Ok(Some(worker::Job {
                     probe: probe.id,
                     commit,
