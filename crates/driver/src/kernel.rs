@@ -7,9 +7,11 @@
 //! slots: `checkouts/slot-N` (source), `kbuild/slot-N` (build dir), `kernels/HASH.bzImage`,
 //! `kernel/initramfs.cpio` (built once per bisection), `logs/HASH.vm-K/` (consoles).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use culprit_engine::Outcome;
@@ -81,6 +83,59 @@ pub struct KernelSetup {
     pub build_root: PathBuf,
     /// `STATE/kernels`: one bzImage per built commit.
     pub kernels: PathBuf,
+    /// Runs by kernel signature, shared between commits with identical kernels.
+    pub shared: Arc<Mutex<SharedRuns>>,
+}
+
+/// One run's classification.
+type Classified = (Outcome, Option<String>);
+
+/// Runs of identical kernels (same signature), so a commit whose kernel equals one already
+/// tested takes those results instead of booting VMs (syzbot reuses results the same way).
+#[derive(Debug, Default)]
+pub struct SharedRuns {
+    /// Signature of each built commit.
+    signature: HashMap<String, String>,
+    /// Runs per signature with the commit that produced them.
+    runs: HashMap<String, Vec<(String, Classified)>>,
+    /// Per (commit, signature): how many of the shared runs the commit has seen.
+    cursor: HashMap<(String, String), usize>,
+}
+
+impl SharedRuns {
+    /// Up to `n` runs of other commits with this kernel that `commit` has not been given yet,
+    /// with the commit they came from.
+    fn take(&mut self, commit: &str, sig: &str, n: usize) -> Vec<(String, Classified)> {
+        let all = self.runs.get(sig).map(Vec::as_slice).unwrap_or_default();
+        let cursor = self
+            .cursor
+            .entry((commit.to_string(), sig.to_string()))
+            .or_insert(0);
+        let mut out = Vec::new();
+        while *cursor < all.len() && out.len() < n {
+            let (from, run) = &all[*cursor];
+            *cursor += 1;
+            if from != commit {
+                out.push((from.clone(), run.clone()));
+            }
+        }
+        out
+    }
+
+    /// Records a run of `commit`'s kernel (the commit has seen it: its cursor moves past it when
+    /// nothing else is pending before it).
+    fn record(&mut self, commit: &str, sig: &str, run: Classified) {
+        let all = self.runs.entry(sig.to_string()).or_default();
+        all.push((commit.to_string(), run));
+        let len = all.len();
+        let cursor = self
+            .cursor
+            .entry((commit.to_string(), sig.to_string()))
+            .or_insert(0);
+        if *cursor + 1 == len {
+            *cursor = len;
+        }
+    }
 }
 
 /// A full build takes minutes; a cold one on a slow machine up to half an hour.
@@ -141,6 +196,7 @@ pub fn prepare(k: &KernelOptions, state_dir: &Path) -> Result<KernelSetup, Error
         initramfs,
         build_root: state_dir.join("kbuild"),
         kernels,
+        shared: Arc::default(),
     })
 }
 
@@ -199,6 +255,11 @@ pub fn work(
                         kernel.bzimage.display()
                     )));
                 }
+                if let Ok(mut shared) = k.shared.lock() {
+                    shared
+                        .signature
+                        .insert(hex.clone(), kernel.signature.to_string());
+                }
                 send(Message::Note(format!("compiler: {}", kernel.compiler_line)));
                 send(Message::Built {
                     probe: job.probe,
@@ -251,6 +312,35 @@ pub fn work(
     .max(1);
     let end = job.first_run + job.runs;
     let mut index = job.first_run;
+    let signature = k
+        .shared
+        .lock()
+        .ok()
+        .and_then(|s| s.signature.get(&hex).cloned());
+    // Runs of an identical kernel count as this commit's runs.
+    if let Some(sig) = &signature {
+        let known = k
+            .shared
+            .lock()
+            .map(|mut s| s.take(&hex, sig, job.runs as usize))
+            .unwrap_or_default();
+        if let Some((from, _)) = known.first() {
+            send(Message::Note(format!(
+                "same kernel signature as {from}: reusing {} of its runs",
+                known.len()
+            )));
+        }
+        for (_, (outcome, report)) in known {
+            send(Message::Classified {
+                probe: job.probe,
+                index,
+                outcome,
+                report,
+                secs: 0.0,
+            });
+            index += 1;
+        }
+    }
     while index < end {
         if job.stop.load(Ordering::SeqCst) || cancel.is_cancelled() {
             break;
@@ -272,6 +362,9 @@ pub fn work(
         };
         for run in runs {
             let (outcome, report) = classify_vm(&run);
+            if let (Some(sig), Ok(mut shared)) = (&signature, k.shared.lock()) {
+                shared.record(&hex, sig, (outcome.clone(), report.clone()));
+            }
             send(Message::Classified {
                 probe: job.probe,
                 index,
@@ -322,5 +415,40 @@ pub fn classify_vm(run: &VmRun) -> (Outcome, Option<String>) {
             },
             None,
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok() -> Classified {
+        (Outcome::Ok, None)
+    }
+
+    #[test]
+    fn identical_kernels_share_runs_once_per_commit() {
+        let mut s = SharedRuns::default();
+        for _ in 0..3 {
+            s.record("a", "sig1", ok());
+        }
+        // a's own runs are never given back to a.
+        assert!(s.take("a", "sig1", 5).is_empty());
+        // b (same kernel) gets a's three runs once; c (another kernel) nothing.
+        assert_eq!(s.take("b", "sig1", 2).len(), 2);
+        assert_eq!(s.take("b", "sig1", 5).len(), 1);
+        assert!(s.take("b", "sig1", 5).is_empty());
+        assert!(s.take("c", "sig2", 5).is_empty());
+        // b's new runs reach a later.
+        s.record(
+            "b",
+            "sig1",
+            (Outcome::crash("BUG: x"), Some("report".into())),
+        );
+        let got = s.take("a", "sig1", 5);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "b");
+        assert_eq!(got[0].1.0, Outcome::crash("BUG: x"));
+        assert!(s.take("b", "sig1", 5).is_empty());
     }
 }
