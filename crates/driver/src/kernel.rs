@@ -94,8 +94,8 @@ type Classified = (Outcome, Option<String>);
 /// tested takes those results instead of booting VMs (syzbot reuses results the same way).
 #[derive(Debug, Default)]
 pub struct SharedRuns {
-    /// Signature of each built commit.
-    signature: HashMap<String, String>,
+    /// Signature and `compiler:` line of each built commit.
+    built: HashMap<String, (String, String)>,
     /// Runs per signature with the commit that produced them.
     runs: HashMap<String, Vec<(String, Classified)>>,
     /// Per (commit, signature): how many of the shared runs the commit has seen.
@@ -238,7 +238,22 @@ pub fn work(
     };
     let hex = job.commit.to_hex();
     let image = k.kernels.join(format!("{hex}.bzImage"));
-    if job.build || !image.is_file() {
+    let known = k
+        .shared
+        .lock()
+        .ok()
+        .and_then(|s| s.built.get(&hex).cloned());
+    if let (true, true, Some((sig, compiler))) = (job.build, image.is_file(), known) {
+        // Built earlier in this bisection (in any slot): its kernel is kept, no rebuild.
+        send(Message::Note(format!("compiler: {compiler}")));
+        send(Message::Built {
+            probe: job.probe,
+            ok: true,
+            artifact: Some(sig),
+            error_lines: Vec::new(),
+            secs: 0.0,
+        });
+    } else if job.build || !image.is_file() {
         // The build directory is outside the checkout, so a full clean of the source is cheap
         // and keeps the out-of-tree build valid.
         let dir = match checkouts.checkout(slot, job.commit) {
@@ -256,9 +271,10 @@ pub fn work(
                     )));
                 }
                 if let Ok(mut shared) = k.shared.lock() {
-                    shared
-                        .signature
-                        .insert(hex.clone(), kernel.signature.to_string());
+                    shared.built.insert(
+                        hex.clone(),
+                        (kernel.signature.to_string(), kernel.compiler_line.clone()),
+                    );
                 }
                 send(Message::Note(format!("compiler: {}", kernel.compiler_line)));
                 send(Message::Built {
@@ -316,7 +332,7 @@ pub fn work(
         .shared
         .lock()
         .ok()
-        .and_then(|s| s.signature.get(&hex).cloned());
+        .and_then(|s| s.built.get(&hex).map(|(sig, _)| sig.clone()));
     // Runs of an identical kernel count as this commit's runs.
     if let Some(sig) = &signature {
         let known = k
