@@ -128,6 +128,8 @@ pub struct Bisection {
     syzbot: SyzbotState,
     search: Option<Search>,
     search_probes: u32,
+    /// Distinct commits probed in the bisection proper (the budget counts these).
+    search_revs: std::collections::HashSet<u32>,
     stats: Stats,
     target_given: bool,
     /// Whether each tested commit crashed (`Bad`), did not (`Good`) or could not tell (`Skip`).
@@ -196,6 +198,7 @@ impl Bisection {
             },
             search: None,
             search_probes: 0,
+            search_revs: std::collections::HashSet::new(),
             stats: Stats::default(),
             target_given: false,
             crashed: HashMap::new(),
@@ -401,11 +404,18 @@ impl Bisection {
         }
     }
 
+    /// Whether the bisection proper has used its budget: `max_probes` distinct commits, or 20
+    /// times as many probes (more runs on a commit already built are cheap, not free).
+    fn budget_spent(&self) -> bool {
+        self.search_revs.len() as u32 >= self.cfg.max_probes
+            || self.search_probes >= self.cfg.max_probes.saturating_mul(20)
+    }
+
     /// Fills the free job slots with the bayes search's best probes; concludes when nothing is
     /// worth testing and nothing is running.
     fn schedule_bayes(&mut self, mut busy: Vec<Rev>) {
         let jobs = self.cfg.jobs.max(1) as usize;
-        while busy.len() < jobs && self.search_probes < self.cfg.max_probes {
+        while busy.len() < jobs && !self.budget_spent() {
             let Some(Search::Bayes(b)) = &mut self.search else {
                 return;
             };
@@ -419,6 +429,7 @@ impl Bisection {
             };
             busy.push(choice.rev);
             self.search_probes += 1;
+            self.search_revs.insert(choice.rev.0);
             self.issue(choice.rev, choice.runs, purpose);
         }
         if !busy.is_empty() {
@@ -867,7 +878,7 @@ impl Bisection {
                 self.events.push_back(Event::Stop { probe: id });
             }
             self.found(s.best.0, s.best.1);
-        } else if self.search_probes >= self.cfg.max_probes && self.busy().is_empty() {
+        } else if self.budget_spent() && self.busy().is_empty() {
             self.finish(Conclusion::Inconclusive {
                 candidates: s.cover.0,
                 confidence: s.cover.1,

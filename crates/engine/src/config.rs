@@ -41,7 +41,8 @@ pub struct Config {
     pub run_cost: f64,
     /// Posterior probability at which bayes names a culprit.
     pub target: f64,
-    /// Most probes bayes may spend in the bisection proper before it reports what it has.
+    /// Most distinct commits bayes may test in the bisection proper before it reports what it
+    /// has (and at most twenty times as many probes).
     pub max_probes: u32,
     /// Count a crash with any title as the crash being bisected (git and syzbot do).
     pub any_crash: bool,

@@ -244,7 +244,7 @@ pub struct Program {
     pub value: i64,
     /// Dereference a NULL pointer (SIGSEGV) in `crash_here()`.
     pub bug: bool,
-    /// Percentage of runs in which the bug fires (from the process id, so it varies run to run);
+    /// Percentage of runs in which the bug fires (independently each run, from /dev/urandom);
     /// 100 = always.
     pub crash_percent: u32,
     /// Abort with `unrelated failure` (SIGABRT) before reaching the bug: another crash.
@@ -276,8 +276,10 @@ impl Program {
         text.push_str("static void crash_here(void)\n{\n");
         if self.bug {
             if self.crash_percent < 100 {
+                // Independent runs: a fresh random number each time (process ids are consecutive,
+                // so `getpid() % 100` would crash in long streaks and long clean stretches).
                 text.push_str(&format!(
-                    "    if (getpid() % 100 >= {})\n        return;\n",
+                    "    unsigned r = 0;\n    FILE *u = fopen(\"/dev/urandom\", \"rb\");\n    if (u) {{\n        if (fread(&r, sizeof r, 1, u) != 1)\n            r = (unsigned)getpid();\n        fclose(u);\n    }}\n    if (r % 100 >= {})\n        return;\n",
                     self.crash_percent
                 ));
             }
