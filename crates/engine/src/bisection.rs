@@ -853,7 +853,9 @@ impl Bisection {
                 }
             }
             Some(Search::Bayes(b)) => {
-                if build_failed {
+                // A commit that did not build, or whose runs all failed to test it (boot
+                // failures, exit 125), is not proposed again.
+                if build_failed || (t.target == 0 && t.ok == 0 && t.skip > 0) {
                     b.mark_untestable(rev);
                 } else {
                     b.add(&self.dag, rev, t.target, t.ok);

@@ -134,6 +134,9 @@ fn run_with(repo: &Repo, case: &Case, policy: Policy) -> Conclusion {
     for _ in 0..500 {
         let Some(p) = e.poll_probe() else { break };
         let t = &repo.title[p.rev.idx()];
+        if std::env::var_os("SCEN_TRACE").is_some() {
+            eprintln!("probe {} {t} runs {}", p.id.0, p.runs);
+        }
         let artifact = if within(case.same, t) {
             "same-sign".to_string()
         } else {
