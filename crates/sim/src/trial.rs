@@ -120,16 +120,12 @@ pub fn run(
     };
     let machines = setup.jobs.max(1) as usize;
     let mut free: Vec<usize> = (0..machines).rev().collect();
-    // (time, seq) -> event; events: run finished or build finished.
-    let mut queue: BinaryHeap<Reverse<(u64, u64, usize)>> = BinaryHeap::new();
-    let mut payload: HashMap<usize, Pending> = HashMap::new();
-    let mut seq = 0u64;
+    let mut timeline = Timeline::default();
     let mut jobs: HashMap<ProbeId, Job> = HashMap::new();
     // The crashing commit was built when the crash was seen: its build is not counted.
     let mut built: BTreeSet<u32> = BTreeSet::from([history.bad().0]);
     let (mut runs, mut builds) = (0u64, 0u64);
     let mut now = 0.0f64;
-    let tick = |t: f64| (t * 1000.0) as u64;
 
     loop {
         // Hand probes to free machines.
@@ -170,21 +166,16 @@ pub fn run(
                     freed: false,
                 },
             );
-            payload.insert(seq as usize, Pending::Build { id, ok });
-            queue.push(Reverse((tick(t), seq, seq as usize)));
-            seq += 1;
+            timeline.at(t, Pending::Build { id, ok });
         }
         drain_events(&mut engine, &mut jobs, &mut free);
         if engine.conclusion().is_some() {
             break;
         }
-        let Some(Reverse((t, _, key))) = queue.pop() else {
+        let Some((t, ev)) = timeline.next() else {
             break;
         };
-        now = t as f64 / 1000.0;
-        let Some(ev) = payload.remove(&key) else {
-            continue;
-        };
+        now = t;
         match ev {
             Pending::Build { id, ok } => {
                 let build = if ok {
@@ -201,16 +192,7 @@ pub fn run(
                     jobs.remove(&id);
                     free.push(m);
                 } else {
-                    start_batch(
-                        job,
-                        &mut world,
-                        setup,
-                        now,
-                        &mut queue,
-                        &mut payload,
-                        &mut seq,
-                        &mut runs,
-                    );
+                    runs += start_batch(job, &mut world, setup, now, &mut timeline);
                 }
             }
             Pending::Run { id, outcome } => {
@@ -243,16 +225,7 @@ pub fn run(
                             free.push(m);
                         }
                     } else {
-                        start_batch(
-                            job,
-                            &mut world,
-                            setup,
-                            now,
-                            &mut queue,
-                            &mut payload,
-                            &mut seq,
-                            &mut runs,
-                        );
+                        runs += start_batch(job, &mut world, setup, now, &mut timeline);
                     }
                 }
             }
@@ -324,34 +297,52 @@ fn drain_events(engine: &mut Bisection, jobs: &mut HashMap<ProbeId, Job>, free: 
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Events on the simulated clock, in time order (first scheduled first among equal times).
+#[derive(Debug, Default)]
+struct Timeline {
+    queue: BinaryHeap<Reverse<(u64, u64)>>,
+    payload: HashMap<u64, Pending>,
+    seq: u64,
+}
+
+impl Timeline {
+    /// Schedules `ev` at `t` seconds (kept to the millisecond).
+    fn at(&mut self, t: f64, ev: Pending) {
+        self.queue.push(Reverse(((t * 1000.0) as u64, self.seq)));
+        self.payload.insert(self.seq, ev);
+        self.seq += 1;
+    }
+
+    /// The next event and its time.
+    fn next(&mut self) -> Option<(f64, Pending)> {
+        let Reverse((t, seq)) = self.queue.pop()?;
+        let ev = self.payload.remove(&seq)?;
+        Some((t as f64 / 1000.0, ev))
+    }
+}
+
+/// Starts the next batch of a probe's runs (at most `vms` at once); returns how many.
 fn start_batch(
     job: &mut Job,
     world: &mut World,
     setup: &Setup,
     now: f64,
-    queue: &mut BinaryHeap<Reverse<(u64, u64, usize)>>,
-    payload: &mut HashMap<usize, Pending>,
-    seq: &mut u64,
-    runs: &mut u64,
-) {
+    timeline: &mut Timeline,
+) -> u64 {
     let batch = setup.vms.max(1).min(job.probe.runs - job.started);
     for _ in 0..batch {
         let (outcome, frac) = world.run(job.probe.rev);
-        let t = now + setup.run_secs * frac;
-        payload.insert(
-            *seq as usize,
+        timeline.at(
+            now + setup.run_secs * frac,
             Pending::Run {
                 id: job.probe.id,
                 outcome,
             },
         );
-        queue.push(Reverse(((t * 1000.0) as u64, *seq, *seq as usize)));
-        *seq += 1;
     }
     job.started += batch;
     job.in_batch += batch;
-    *runs += u64::from(batch);
+    u64::from(batch)
 }
 
 fn trace() -> bool {
