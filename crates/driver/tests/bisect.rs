@@ -27,6 +27,17 @@ fn options(repo: &std::path::Path, bad: &str, goods: Vec<String>, policy: &str) 
     }
 }
 
+/// A plain control: state in `state`, no cancellation, no progress.
+fn control<'a>(state: &std::path::Path, resume: bool, log: &'a mut Log) -> Control<'a> {
+    Control {
+        state: Some(state.to_path_buf()),
+        resume,
+        cancel: Cancel::new(),
+        log,
+        progress: None,
+    }
+}
+
 fn world() -> culprit_testkit::Imported {
     History {
         commits: 90,
@@ -49,13 +60,7 @@ fn finds_a_flaky_culprit_past_unrelated_crashes_and_leaves_the_repo_alone() {
     let before = RepoSnapshot::take(&w.path);
     let state = tempfile::tempdir().expect("tempdir");
     let mut log = Log::new(Box::new(std::io::sink()));
-    let ctl = Control {
-        state: Some(state.path().to_path_buf()),
-        resume: false,
-        cancel: Cancel::new(),
-        log: &mut log,
-        progress: None,
-    };
+    let ctl = control(state.path(), false, &mut log);
     let s = culprit_driver::run(
         Some(options(&w.path, &w.tip, vec![w.ids[0].clone()], "bayes")),
         ctl,
@@ -103,26 +108,14 @@ fn resumes_after_an_interruption_without_losing_runs() {
     );
     // Without --resume the recorded state is refused.
     let mut log = Log::new(Box::new(std::io::sink()));
-    let ctl = Control {
-        state: Some(state.path().to_path_buf()),
-        resume: false,
-        cancel: Cancel::new(),
-        log: &mut log,
-        progress: None,
-    };
+    let ctl = control(state.path(), false, &mut log);
     assert!(matches!(
         culprit_driver::run(Some(opts.clone()), ctl),
         Err(culprit_driver::Error::Input(_))
     ));
     // Second session: resumes from the state directory alone.
     let mut log = Log::new(Box::new(std::io::sink()));
-    let ctl = Control {
-        state: Some(state.path().to_path_buf()),
-        resume: true,
-        cancel: Cancel::new(),
-        log: &mut log,
-        progress: None,
-    };
+    let ctl = control(state.path(), true, &mut log);
     let s = culprit_driver::run(Some(opts), ctl).expect("resumed bisection runs");
     let text = log.text();
     assert!(text.contains("resuming: "), "{text}");
@@ -165,13 +158,7 @@ fn bad_input_is_refused_with_a_clear_message() {
     for (i, (o, want)) in cases.into_iter().enumerate() {
         let st = tempfile::tempdir().expect("tempdir");
         let mut log = Log::new(Box::new(std::io::sink()));
-        let ctl = Control {
-            state: Some(st.path().to_path_buf()),
-            resume: false,
-            cancel: Cancel::new(),
-            log: &mut log,
-            progress: None,
-        };
+        let ctl = control(st.path(), false, &mut log);
         match culprit_driver::run(Some(o), ctl) {
             Err(culprit_driver::Error::Input(msg)) => {
                 assert!(msg.contains(want), "case {i}: {msg}")
