@@ -1,0 +1,192 @@
+//! The end of a bisection: the result lines of the log and the summary (JSON).
+
+use super::*;
+
+impl Driver<'_> {
+    pub(crate) fn finish(mut self) -> Result<Summary, Error> {
+        let mut s = Summary {
+            stats: self.stats.clone(),
+            ..Summary::default()
+        };
+        s.unrelated_crashes = {
+            let target = self.engine.target().cloned();
+            self.seen
+                .titles
+                .iter()
+                .filter(|(t, _)| target.as_ref().is_none_or(|tg| tg.title != **t))
+                .map(|(t, &c)| TitleCount {
+                    title: t.clone(),
+                    count: c,
+                })
+                .collect()
+        };
+        let target_title = self.engine.target().map(|t| t.title.clone());
+        let conclusion = self.engine.conclusion().cloned();
+        match conclusion {
+            Some(Conclusion::Culprit {
+                rev,
+                confidence,
+                flags,
+            }) => {
+                let c = self.commit(rev);
+                let info = self.repo.commit_info(c)?;
+                let word = if self.mode == Mode::Fix {
+                    "good"
+                } else {
+                    "bad"
+                };
+                self.log
+                    .line(&format!("{} is the first bad commit", c.to_hex()))?;
+                self.log.line(&self.repo.show_commit(c)?)?;
+                s.result = "culprit".into();
+                s.confidence = confidence;
+                s.candidates = vec![c.to_hex()];
+                s.flags = Flags {
+                    no_op: flags.no_op,
+                    merge: flags.merge,
+                    release: flags.release,
+                };
+                let r = culprit_git::recipients(&info.message, &info.author_email);
+                s.recipients = Recipients {
+                    to: r.to.clone(),
+                    cc: r.cc.clone(),
+                };
+                s.culprit = Some(CommitSummary {
+                    commit: c.to_hex(),
+                    subject: info.subject.clone(),
+                    author: format!("{} <{}>", info.author_name, info.author_email),
+                    date: info.author_date.clone(),
+                });
+                self.stats_line()?;
+                self.log.line(&format!("confidence: {confidence:.3}"))?;
+                let mut flags_text = Vec::new();
+                if flags.merge {
+                    flags_text.push("merge");
+                }
+                if flags.no_op {
+                    flags_text.push("no-op");
+                }
+                if flags.release {
+                    flags_text.push("release");
+                }
+                if !flags_text.is_empty() {
+                    self.log
+                        .line(&format!("flags: [{} commit]", flags_text.join(" ")))?;
+                }
+                self.log.line(&format!(
+                    "first {word} commit: {} {}",
+                    c.to_hex(),
+                    info.subject
+                ))?;
+                self.log
+                    .line(&format!("recipients (to): {}", quoted(&r.to)))?;
+                self.log
+                    .line(&format!("recipients (cc): {}", quoted(&r.cc)))?;
+                if let Some(t) = &target_title {
+                    // The report from a run on the culprit (cause) or on the crashing end.
+                    let report = self
+                        .seen
+                        .reports
+                        .get(&(rev.0, t.clone()))
+                        .cloned()
+                        .or_else(|| {
+                            self.seen
+                                .reports
+                                .iter()
+                                .find(|((_, tt), _)| tt == t)
+                                .map(|(_, r)| r.clone())
+                        })
+                        .unwrap_or_default();
+                    if self.mode == Mode::Cause {
+                        self.log.line(&format!("crash: {t}\n{report}"))?;
+                    }
+                    s.crash = Some(CrashSummary {
+                        title: t.clone(),
+                        report,
+                    });
+                }
+            }
+            Some(Conclusion::Inconclusive {
+                candidates,
+                confidence,
+            }) => {
+                self.stats_line()?;
+                let word = if self.mode == Mode::Fix {
+                    "good"
+                } else {
+                    "bad"
+                };
+                self.log.line(&format!(
+                    "bisection is inconclusive, the first {word} commit could be any of:"
+                ))?;
+                for r in &candidates {
+                    let c = self.commit(*r);
+                    self.log.line(&c.to_hex())?;
+                    s.candidates.push(c.to_hex());
+                }
+                s.result = "inconclusive".into();
+                s.confidence = confidence;
+                if let Some(t) = target_title {
+                    s.crash = Some(CrashSummary {
+                        title: t,
+                        report: String::new(),
+                    });
+                }
+            }
+            Some(Conclusion::Horizon { rev }) => {
+                self.stats_line()?;
+                let c = self.commit(rev);
+                let text = if self.mode == Mode::Fix {
+                    "crash still not fixed or there were kernel test errors"
+                } else {
+                    "oldest tested release already had the bug or it had kernel test errors"
+                };
+                self.log.line(text)?;
+                self.log.line(&format!("commit msg: {}", self.subject(c)))?;
+                s.result = "inconclusive".into();
+                s.error = Some(text.into());
+                s.candidates = vec![];
+            }
+            Some(Conclusion::NotReproduced) => {
+                self.stats_line()?;
+                let text = "the crash wasn't reproduced on the original commit";
+                self.log.line(text)?;
+                s.result = "no-repro".into();
+                s.error = Some(format!(
+                    "{text}: the test never crashed on --bad; check the test command, or raise --runs if the crash is rare"
+                ));
+            }
+            Some(Conclusion::Failed(f)) => {
+                self.stats_line()?;
+                self.log.line(&format!("error: {f}"))?;
+                s.result = "error".into();
+                s.error = Some(f.to_string());
+            }
+            None => {
+                s.result = "error".into();
+                s.error = Some("the bisection did not conclude".into());
+            }
+        }
+        s.stats = self.stats.clone();
+        Ok(s)
+    }
+
+    pub(crate) fn stats_line(&mut self) -> Result<(), Error> {
+        let st = &self.stats;
+        let line = format!(
+            "revisions tested: {}, total time: {} (build: {}, test: {})",
+            st.revisions_tested,
+            duration::go(st.wall_secs),
+            duration::go(st.build_secs),
+            duration::go(st.test_secs)
+        );
+        self.log.line(&line)?;
+        Ok(())
+    }
+}
+
+/// Go's `%q` of a string list: `["a" "b"]`.
+fn quoted(v: &[String]) -> String {
+    let inner: Vec<String> = v.iter().map(|s| format!("{s:?}")).collect();
+    format!("[{}]", inner.join(" "))
+}

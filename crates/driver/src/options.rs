@@ -1,0 +1,123 @@
+//! What a bisection is asked to do (its options and control), its errors, and the checks of
+//! the options that need no repository.
+
+use super::*;
+
+/// What to bisect and how.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Options {
+    /// The repository.
+    pub repo: PathBuf,
+    /// A commit where the crash happens (the newer end in cause bisection, the older in fix).
+    pub bad: String,
+    /// Commits where it does not (cause: older; fix: the newer end). Empty: release tags.
+    pub goods: Vec<String>,
+    /// Fix bisection.
+    pub fix: bool,
+    /// Build command (run with `sh -c` in the candidate's work tree).
+    pub build: String,
+    /// Test command: exit 0 = no crash, 125 = cannot test, anything else = crashed.
+    pub test: String,
+    /// Runs per test (syzbot) or the most runs per probe (bayes).
+    pub runs: Option<u32>,
+    /// Probes at once, each in its own checkout.
+    pub jobs: u32,
+    /// Timeout of one build or one run.
+    pub timeout_secs: u64,
+    /// `bayes`, `syzbot` or `git`.
+    pub policy: String,
+    /// A file the build produces, hashed to reuse results of identical binaries.
+    pub artifact: Option<PathBuf>,
+    /// Count a crash with any title as the bisected one.
+    pub any_crash: bool,
+    /// Kernel bisection: build with culprit-kbuild, test in VMs (`build`/`test` are unused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kernel: Option<KernelOptions>,
+}
+
+/// Errors that stop a bisection before or while it runs.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Bad input: a message for the user, who can fix it.
+    #[error("{0}")]
+    Input(String),
+    /// git failed.
+    #[error(transparent)]
+    Git(#[from] culprit_git::Error),
+    /// Loading the history failed.
+    #[error(transparent)]
+    Graph(#[from] culprit_git::GraphError),
+    /// A checkout failed.
+    #[error(transparent)]
+    Checkout(#[from] culprit_git::CheckoutError),
+    /// The state directory failed.
+    #[error(transparent)]
+    Store(#[from] culprit_store::Error),
+    /// Writing the log failed.
+    #[error("cannot write the log: {0}")]
+    Log(#[from] std::io::Error),
+    /// Interrupted (Ctrl-C); the state is saved.
+    #[error(
+        "interrupted; every finished build and run is saved: run again with --resume to continue"
+    )]
+    Interrupted,
+    /// Something else.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// How a bisection is driven beyond its options.
+pub struct Control<'a> {
+    /// State directory (default: the repository's `.git/culprit`).
+    pub state: Option<PathBuf>,
+    /// Continue the bisection recorded there.
+    pub resume: bool,
+    /// Cancellation (Ctrl-C).
+    pub cancel: Cancel,
+    /// Where the log goes.
+    pub log: &'a mut Log,
+    /// Called after every probe with (step, runs done).
+    pub progress: Option<&'a mut dyn FnMut(&str)>,
+}
+
+pub(crate) fn parse_policy(s: &str) -> Result<Policy, Error> {
+    match s {
+        "bayes" => Ok(Policy::Bayes),
+        "syzbot" => Ok(Policy::Syzbot),
+        "git" => Ok(Policy::Git),
+        other => Err(Error::Input(format!(
+            "unknown policy '{other}': use bayes, syzbot or git"
+        ))),
+    }
+}
+
+pub(crate) fn validate(o: &Options) -> Result<(), Error> {
+    // In kernel mode there are no commands: `kernel::prepare` checks the kernel inputs.
+    if o.kernel.is_none() && o.build.trim().is_empty() {
+        return Err(Error::Input(
+            "--build is empty: give the command that builds a checkout (e.g. 'make')".into(),
+        ));
+    }
+    if o.kernel.is_none() && o.test.trim().is_empty() {
+        return Err(Error::Input(
+            "--test is empty: give the command that runs the reproducer".into(),
+        ));
+    }
+    if o.jobs == 0 || o.jobs > 64 {
+        return Err(Error::Input(format!(
+            "--jobs must be between 1 and 64, got {}",
+            o.jobs
+        )));
+    }
+    Ok(())
+}
+
+pub(crate) fn hash_str(s: &str) -> u64 {
+    // FNV-1a: a stable key for the build command (std's hasher is randomly seeded).
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in s.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}

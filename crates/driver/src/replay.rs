@@ -1,0 +1,114 @@
+//! Resuming: the recorded inputs are replayed into a fresh engine, in the same order.
+
+use super::*;
+
+impl Driver<'_> {
+    /// Replays the recorded inputs into a fresh engine (same inputs, same order, same state).
+    pub(crate) fn replay(&mut self) -> Result<(), Error> {
+        let events = self.store.events()?;
+        let mut replayed = 0u32;
+        for ev in events {
+            let p = &ev.payload;
+            let id = |k: &str| p.get(k).and_then(|v| v.as_u64()).map(|v| ProbeId(v as u32));
+            match ev.kind.as_str() {
+                "probe" => {
+                    let want = id("id");
+                    let got = self.engine.poll_probe();
+                    if got.as_ref().map(|g| g.id) != want {
+                        return Err(Error::Input("the recorded state does not replay (was it written by another version?): remove the state directory to start again".into()));
+                    }
+                    if let Some(probe) = got {
+                        let commit = self.commit(probe.rev);
+                        let tree = self.repo.tree_id(commit)?;
+                        self.inflight.insert(
+                            probe.id,
+                            InFlight {
+                                commit,
+                                tree,
+                                runs: probe.runs,
+                                outcomes: Vec::new(),
+                                stop: Arc::new(AtomicBool::new(false)),
+                            },
+                        );
+                    }
+                }
+                "build" => {
+                    let Some(pid) = id("probe") else { continue };
+                    let ok = p.get("ok").and_then(|v| v.as_bool()).unwrap_or(false);
+                    let build = if ok {
+                        Build::Built {
+                            artifact: p.get("artifact").and_then(|v| v.as_str()).map(String::from),
+                        }
+                    } else {
+                        Build::Failed {
+                            reason: p
+                                .get("reason")
+                                .and_then(|v| v.as_str())
+                                .unwrap_or("build failed")
+                                .to_string(),
+                        }
+                    };
+                    if let Some(f) = self.inflight.get(&pid) {
+                        self.seen
+                            .builds_by_tree
+                            .insert(f.tree.clone(), build.clone());
+                    }
+                    self.engine
+                        .handle_build(pid, build)
+                        .map_err(|e| Error::Other(e.to_string()))?;
+                }
+                "run" => {
+                    let Some(pid) = id("probe") else { continue };
+                    let Some(outcome) = p
+                        .get("outcome")
+                        .and_then(|v| serde_json::from_value::<Outcome>(v.clone()).ok())
+                    else {
+                        continue;
+                    };
+                    if let Some(f) = self.inflight.get_mut(&pid) {
+                        f.outcomes.push(outcome.clone());
+                    }
+                    self.engine
+                        .handle_run(pid, outcome)
+                        .map_err(|e| Error::Other(e.to_string()))?;
+                    replayed += 1;
+                }
+                _ => {}
+            }
+            while let Some(ev) = self.engine.poll_event() {
+                if let Event::Stop { probe } = ev
+                    && let Some(f) = self.inflight.get(&probe)
+                {
+                    f.stop.store(true, Ordering::SeqCst);
+                }
+            }
+        }
+        // Probes that had all they needed are closed; unfinished ones run again from where they
+        // stopped (their recorded runs are not repeated).
+        let open: Vec<ProbeId> = self.inflight.keys().copied().collect();
+        let judged: Vec<ProbeId> = open
+            .iter()
+            .copied()
+            .filter(|id| !self.engine.in_flight().contains(id))
+            .collect();
+        for id in judged {
+            if let Some(f) = self.inflight.remove(&id) {
+                self.seen
+                    .runs_by_tree
+                    .entry(f.tree)
+                    .or_default()
+                    .extend(f.outcomes);
+            }
+        }
+        self.log
+            .line(&format!("resuming: {replayed} recorded runs replayed"))?;
+        // Re-issue the unfinished ones through the normal path.
+        let unfinished: Vec<ProbeId> = self.inflight.keys().copied().collect();
+        for id in unfinished {
+            if let Some(f) = self.inflight.remove(&id) {
+                self.pending_resume.push((id, f));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,460 @@
+//! One step of the drive: the engine's probes become slot jobs (or reused results), slot messages
+//! become recorded builds and runs fed to the engine, and each probe's runs are printed.
+
+use super::*;
+
+impl Driver<'_> {
+    pub(crate) fn commit(&self, rev: Rev) -> CommitId {
+        self.graph.id(rev.0)
+    }
+
+    pub(crate) fn subject(&self, c: CommitId) -> String {
+        self.repo
+            .commit_info(c)
+            .map(|i| i.subject)
+            .unwrap_or_default()
+    }
+
+    /// Prints the engine's events.
+    pub(crate) fn drain_events(&mut self) -> Result<(), Error> {
+        while let Some(ev) = self.engine.poll_event() {
+            match ev {
+                Event::Start { new, olds } => {
+                    let mut line = format!("# git bisect start {}", self.commit(new).to_hex());
+                    for o in olds {
+                        line.push(' ');
+                        line.push_str(&self.commit(o).to_hex());
+                    }
+                    self.log.line(&line)?;
+                }
+                Event::Verdict {
+                    rev,
+                    verdict,
+                    probe,
+                } => {
+                    if let Some(id) = probe {
+                        self.print_runs(id)?;
+                    }
+                    self.log.line(&format!(
+                        "# git bisect {} {}",
+                        verdict.as_str(),
+                        self.commit(rev).to_hex()
+                    ))?;
+                }
+                Event::Stop { probe } => {
+                    if let Some(f) = self.inflight.get(&probe) {
+                        f.stop.store(true, Ordering::SeqCst);
+                    }
+                }
+                Event::Note(text) => self.log.line(&text)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The next job from the engine, with reused results fed back at once.
+    pub(crate) fn next_job(&mut self, slot: usize) -> Result<Option<worker::Job>, Error> {
+        if let Some((id, f)) = self.pending_resume.pop() {
+            // The slot is checked out and built anew for this commit.
+            self.slot_built.remove(&slot);
+            self.slot_of.insert(id, slot);
+            let done = f.outcomes.len() as u32;
+            let job = worker::Job {
+                probe: id,
+                commit: f.commit,
+                build: true,
+                runs: f.runs.saturating_sub(done),
+                first_run: done,
+                stop: Arc::clone(&f.stop),
+            };
+            self.log.line(&format!(
+                "testing commit {}{}",
+                f.commit.to_hex(),
+                self.testing_suffix
+            ))?;
+            self.inflight.insert(id, f);
+            return Ok(Some(job));
+        }
+        loop {
+            let Some(probe) = self.engine.poll_probe() else {
+                return Ok(None);
+            };
+            let commit = self.commit(probe.rev);
+            self.store.append_event(
+                "probe",
+                &serde_json::json!({"id": probe.id.0, "commit": commit.to_hex()}),
+            )?;
+            self.announce(&probe.purpose, commit)?;
+            let tree = self.repo.tree_id(commit)?;
+            let stop = Arc::new(AtomicBool::new(false));
+            self.inflight.insert(
+                probe.id,
+                InFlight {
+                    commit,
+                    tree: tree.clone(),
+                    runs: probe.runs,
+                    outcomes: Vec::new(),
+                    stop: Arc::clone(&stop),
+                },
+            );
+            // The slot still holds this commit, built: run again without rebuilding.
+            if let Some((c, build)) = self.slot_built.get(&slot).cloned()
+                && c == commit
+            {
+                self.feed_build(probe.id, build, 0.0, None)?;
+                if !self.inflight.contains_key(&probe.id) || probe.runs == 0 {
+                    self.close(probe.id)?;
+                    continue;
+                }
+                return Ok(Some(worker::Job {
+                    probe: probe.id,
+                    commit,
+                    build: false,
+                    runs: probe.runs,
+                    first_run: 0,
+                    stop,
+                }));
+            }
+            // Another commit with the same tree was tested with the same build command: its
+            // results are this commit's results.
+            let donor = self
+                .seen
+                .tree_commit
+                .get(&tree)
+                .copied()
+                .filter(|&c| c != commit);
+            if let (Some(donor), Some(build)) =
+                (donor, self.seen.builds_by_tree.get(&tree).cloned())
+            {
+                self.log.line(&format!(
+                    "same tree as {}: reusing its results",
+                    donor.to_hex()
+                ))?;
+                self.feed_build(probe.id, build.clone(), 0.0, None)?;
+                let known: Vec<Outcome> = self
+                    .seen
+                    .runs_by_tree
+                    .get(&tree)
+                    .cloned()
+                    .unwrap_or_default();
+                let mut fed = 0;
+                for o in known.into_iter().take(probe.runs as usize) {
+                    if !self.inflight.contains_key(&probe.id) || stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    self.feed_run(probe.id, fed, o, 0.0, None)?;
+                    fed += 1;
+                }
+                if matches!(build, Build::Failed { .. })
+                    || fed >= probe.runs
+                    || stop.load(Ordering::SeqCst)
+                {
+                    self.close(probe.id)?;
+                    continue;
+                }
+                // The slot builds this commit now: it no longer holds what it held.
+                self.slot_built.remove(&slot);
+                self.slot_of.insert(probe.id, slot);
+                return Ok(Some(worker::Job {
+                    probe: probe.id,
+                    commit,
+                    build: true,
+                    runs: probe.runs - fed,
+                    first_run: fed,
+                    stop,
+                }));
+            }
+            self.slot_built.remove(&slot);
+            self.slot_of.insert(probe.id, slot);
+            return Ok(Some(worker::Job {
+                probe: probe.id,
+                commit,
+                build: true,
+                runs: probe.runs,
+                first_run: 0,
+                stop,
+            }));
+        }
+    }
+
+    pub(crate) fn announce(&mut self, purpose: &Purpose, commit: CommitId) -> Result<(), Error> {
+        // More runs on the commit just tested: say so in one line.
+        if self.last_announced == Some(commit) && !matches!(purpose, Purpose::ParentBuild) {
+            self.log
+                .line(&format!("more runs on {}", commit.to_hex()))?;
+            return Ok(());
+        }
+        self.last_announced = Some(commit);
+        match purpose {
+            Purpose::ReproCheck => {
+                if !self.started_repro {
+                    self.started_repro = true;
+                    self.log.line(&format!(
+                        "ensuring issue is reproducible on original commit {}\n",
+                        commit.to_hex()
+                    ))?;
+                }
+            }
+            Purpose::Release => {
+                let name = self
+                    .graph
+                    .index_of(commit)
+                    .and_then(|i| self.tag_names.get(&i).cloned())
+                    .unwrap_or_else(|| commit.short(12));
+                self.log.line(&format!("testing release {name}"))?;
+            }
+            Purpose::Head => self
+                .log
+                .line(&format!("testing current HEAD {}", commit.to_hex()))?,
+            Purpose::MergeBase => self
+                .log
+                .line(&format!("checking the merge base {}", commit.to_hex()))?,
+            Purpose::Step { left, steps } => {
+                self.log.line(&format!(
+                    "Bisecting: {left} revision{} left to test after this (roughly {steps} step{})",
+                    if *left == 1 { "" } else { "s" },
+                    if *steps == 1 { "" } else { "s" }
+                ))?;
+                self.log
+                    .line(&format!("[{}] {}\n", commit.to_hex(), self.subject(commit)))?;
+            }
+            Purpose::ParentBuild => self
+                .log
+                .line(&format!("parent commit {} wasn't tested", commit.to_hex()))?,
+        }
+        if !matches!(purpose, Purpose::ParentBuild) {
+            self.log.line(&format!(
+                "testing commit {}{}",
+                commit.to_hex(),
+                self.testing_suffix
+            ))?;
+        }
+        Ok(())
+    }
+
+    /// Handles a slot's message; returns the slot when it is free again.
+    pub(crate) fn handle(&mut self, msg: worker::Message) -> Result<Option<usize>, Error> {
+        match msg {
+            worker::Message::Built {
+                probe,
+                ok,
+                artifact,
+                error_lines,
+                secs,
+                ..
+            } => {
+                self.stats.builds += 1;
+                self.stats.build_secs += secs;
+                let build = if ok {
+                    Build::Built {
+                        artifact: artifact.clone(),
+                    }
+                } else {
+                    Build::Failed {
+                        reason: error_lines
+                            .first()
+                            .cloned()
+                            .unwrap_or_else(|| "build failed".into()),
+                    }
+                };
+                if let Some(f) = self.inflight.get(&probe) {
+                    let (commit, tree) = (f.commit, f.tree.clone());
+                    self.store.record_build(&culprit_store::Build {
+                        commit: commit.to_hex(),
+                        tree_id: tree.clone(),
+                        build_key: self.build_key.clone(),
+                        ok,
+                        artifact_hash: artifact.clone(),
+                        secs,
+                        error_lines: error_lines.clone(),
+                    })?;
+                    self.seen.builds_by_tree.insert(tree.clone(), build.clone());
+                    self.seen.tree_commit.entry(tree).or_insert(commit);
+                    if let Some(&slot) = self.slot_of.get(&probe)
+                        && ok
+                    {
+                        self.slot_built.insert(slot, (commit, build.clone()));
+                    }
+                    if !ok {
+                        self.log.line(&format!(
+                            "failed building {}: {}",
+                            commit.to_hex(),
+                            error_lines.join("\n")
+                        ))?;
+                    } else if let Some(a) = &artifact {
+                        let what = if self.kernel { "kernel" } else { "artifact" };
+                        self.log.line(&format!("{what} signature: {a}"))?;
+                    }
+                }
+                self.feed_build(probe, build, secs, None)?;
+                Ok(None)
+            }
+            worker::Message::Ran {
+                probe,
+                index,
+                status,
+                log,
+                secs,
+            } => {
+                self.stats.runs += 1;
+                self.stats.test_secs += secs;
+                let (outcome, report) = classify(status, &log);
+                self.feed_run(probe, index, outcome, secs, report)?;
+                Ok(None)
+            }
+            worker::Message::Classified {
+                probe,
+                index,
+                outcome,
+                report,
+                secs,
+            } => {
+                self.stats.runs += 1;
+                self.stats.test_secs += secs;
+                self.feed_run(probe, index, outcome, secs, report)?;
+                Ok(None)
+            }
+            worker::Message::Note(text) => {
+                self.log.line(&text)?;
+                Ok(None)
+            }
+            worker::Message::Idle { slot, probe } => {
+                self.close(probe)?;
+                Ok(Some(slot))
+            }
+            worker::Message::Failed { slot, probe, error } => {
+                self.log.line(&format!("infrastructure error: {error}"))?;
+                // Count the remaining runs as infrastructure failures so the engine can decide.
+                if let Some(f) = self.inflight.get(&probe) {
+                    let done = f.outcomes.len() as u32;
+                    for i in done..f.runs.max(1) {
+                        self.feed_run(
+                            probe,
+                            i,
+                            Outcome::Infra {
+                                reason: error.clone(),
+                            },
+                            0.0,
+                            None,
+                        )?;
+                    }
+                }
+                self.close(probe)?;
+                Ok(Some(slot))
+            }
+        }
+    }
+
+    pub(crate) fn feed_build(
+        &mut self,
+        probe: ProbeId,
+        build: Build,
+        secs: f64,
+        _note: Option<&str>,
+    ) -> Result<(), Error> {
+        let payload = match &build {
+            Build::Built { artifact } => {
+                serde_json::json!({"probe": probe.0, "ok": true, "artifact": artifact, "secs": secs})
+            }
+            Build::Failed { reason } => {
+                serde_json::json!({"probe": probe.0, "ok": false, "reason": reason, "secs": secs})
+            }
+        };
+        self.store.append_event("build", &payload)?;
+        self.engine
+            .handle_build(probe, build)
+            .map_err(|e| Error::Other(e.to_string()))?;
+        Ok(())
+    }
+
+    pub(crate) fn feed_run(
+        &mut self,
+        probe: ProbeId,
+        index: u32,
+        outcome: Outcome,
+        secs: f64,
+        report: Option<String>,
+    ) -> Result<(), Error> {
+        let value = serde_json::to_value(&outcome).map_err(|e| Error::Other(e.to_string()))?;
+        if let Some(f) = self.inflight.get_mut(&probe) {
+            self.store.record_run(&culprit_store::Run {
+                probe_id: u64::from(probe.0),
+                commit: f.commit.to_hex(),
+                build_id: None,
+                index,
+                outcome: value.clone(),
+                secs,
+            })?;
+            f.outcomes.push(outcome.clone());
+            if let (Outcome::Crash { title, .. }, Some(r)) = (&outcome, report)
+                && let Some(i) = self.graph.index_of(f.commit)
+            {
+                self.seen.reports.entry((i, title.clone())).or_insert(r);
+            }
+        }
+        if let Outcome::Crash { title, .. } = &outcome {
+            *self.seen.titles.entry(title.clone()).or_insert(0) += 1;
+        }
+        self.store.append_event(
+            "run",
+            &serde_json::json!({"probe": probe.0, "index": index, "outcome": value}),
+        )?;
+        self.engine
+            .handle_run(probe, outcome)
+            .map_err(|e| Error::Other(e.to_string()))?;
+        Ok(())
+    }
+
+    /// A probe's slot is done: print its runs (if not printed with its verdict).
+    pub(crate) fn close(&mut self, probe: ProbeId) -> Result<(), Error> {
+        self.print_runs(probe)?;
+        self.slot_of.remove(&probe);
+        let Some(f) = self.inflight.remove(&probe) else {
+            return Ok(());
+        };
+        self.seen
+            .runs_by_tree
+            .entry(f.tree.clone())
+            .or_default()
+            .extend(f.outcomes.iter().cloned());
+        Ok(())
+    }
+
+    /// Prints a probe's runs once, syzbot style (`all runs: …` or `run #i: …`).
+    pub(crate) fn print_runs(&mut self, probe: ProbeId) -> Result<(), Error> {
+        let Some(f) = self.inflight.get(&probe) else {
+            return Ok(());
+        };
+        if f.outcomes.is_empty() || !self.printed.insert(probe) {
+            return Ok(());
+        }
+        if self.tested.insert(f.commit) {
+            self.stats.revisions_tested += 1;
+        }
+        let target = self.engine.target().cloned();
+        let any = self.engine.config().any_crash;
+        let words: Vec<String> = f
+            .outcomes
+            .iter()
+            .map(|o| match o {
+                Outcome::Ok => "OK".to_string(),
+                Outcome::Crash { title, .. } => match &target {
+                    Some(t) if !t.matches(o, any) => {
+                        format!("crashed: {title} (another crash, not counted)")
+                    }
+                    _ => format!("crashed: {title}"),
+                },
+                Outcome::Skip { reason } => format!("cannot test: {reason}"),
+                Outcome::Infra { reason } => format!("infra problem: {reason}"),
+            })
+            .collect();
+        if words.iter().all(|w| *w == words[0]) {
+            self.log.line(&format!("all runs: {}", words[0]))?;
+        } else {
+            for (i, w) in words.iter().enumerate() {
+                self.log.line(&format!("run #{i}: {w}"))?;
+            }
+        }
+        Ok(())
+    }
+}
