@@ -45,6 +45,10 @@ pub struct KernelOptions {
     /// Seconds the reproducer runs in each VM.
     #[serde(default = "default_run_secs")]
     pub run_secs: u64,
+    /// Pick the compiler per commit with syzbot's table by the newest release reachable from
+    /// the commit, using the compilers under this directory (`None`: always `compiler`).
+    #[serde(default)]
+    pub compiler_bin: Option<PathBuf>,
 }
 
 fn default_run_secs() -> u64 {
@@ -62,6 +66,7 @@ impl KernelOptions {
             compiler: "gcc".into(),
             ccache: None,
             run_secs: default_run_secs(),
+            compiler_bin: None,
         }
     }
 

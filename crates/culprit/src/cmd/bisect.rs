@@ -71,6 +71,13 @@ pub struct Args {
     /// Kernel mode: gcc, clang, or the path of a compiler.
     #[arg(long, requires = "kernel", default_value = "gcc")]
     compiler: String,
+    /// Kernel mode: pick the compiler per commit by the newest release tag reachable from it
+    /// (syzbot's table), using the compilers installed under this directory.
+    #[arg(long, requires = "kernel", value_name = "DIR")]
+    compiler_bin: Option<PathBuf>,
+    /// Kernel mode: seconds the reproducer runs in each VM.
+    #[arg(long, requires = "kernel", default_value_t = 10)]
+    run_secs: u64,
     /// Runs per test (syzbot) or the most runs per commit (bayes).
     #[arg(long)]
     runs: Option<u32>,
@@ -114,6 +121,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             k.cmdline = args.cmdline.clone();
             k.vms = args.vms.unwrap_or(0);
             k.compiler = args.compiler.clone();
+            k.compiler_bin = args.compiler_bin.as_ref().map(abs);
+            k.run_secs = args.run_secs;
             Some(k)
         }
         _ => None,
