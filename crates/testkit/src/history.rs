@@ -51,6 +51,43 @@ pub struct Imported {
     pub merges: u32,
     /// Whether each commit's program has the bug (by creation index).
     pub buggy: Vec<bool>,
+    /// What each commit is (by creation index): the facts its source was written from.
+    pub facts: Vec<Facts>,
+}
+
+/// What one commit of a [`History`] is: handed to the source writer of [`History::import_with`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Facts {
+    /// Creation index (0-based).
+    pub index: u32,
+    /// The bug is present: introduced by this commit or an ancestor, not removed by a fix.
+    pub bug: bool,
+    /// In one of the `unrelated` ranges.
+    pub unrelated: bool,
+    /// In one of the `broken` ranges.
+    pub broken: bool,
+    /// On a side branch (not on main's first-parent line).
+    pub side: bool,
+    /// A merge commit.
+    pub merge: bool,
+}
+
+impl Imported {
+    /// Lightweight tag `name` at the commit of creation index `index`.
+    pub fn tag(&self, name: &str, index: u32) {
+        let mut cmd = git_command(&self.path);
+        cmd.args(["tag", name, &self.ids[index as usize]]);
+        run_git(cmd);
+    }
+
+    /// Creation indices of the commits on side branches.
+    pub fn side_commits(&self) -> Vec<u32> {
+        self.facts
+            .iter()
+            .filter(|f| f.side)
+            .map(|f| f.index)
+            .collect()
+    }
 }
 
 impl History {
@@ -82,18 +119,40 @@ impl History {
 
     /// Import into a new temporary directory (deleted when the result is dropped).
     pub fn import(&self) -> Imported {
+        self.import_with(&|f| self.program(f).source())
+    }
+
+    /// The [`Program`] of [`History::import`] for a commit.
+    pub fn program(&self, f: &Facts) -> Program {
+        Program {
+            value: i64::from(f.index + 1),
+            bug: f.bug,
+            crash_percent: self.crash_percent,
+            unrelated: f.unrelated,
+            broken: f.broken,
+        }
+    }
+
+    /// Like [`History::import`], but `src/main.c` of each commit is `source(facts)`: worlds with
+    /// programs of their own (sanitizers, several bugs) on the same shapes.
+    pub fn import_with(&self, source: &dyn Fn(&Facts) -> String) -> Imported {
         let dir = tempfile::Builder::new()
             .prefix("culprit-history-")
             .tempdir()
             .unwrap_or_else(|e| panic!("cannot create a temp dir: {e}"));
         let path = dir.path().join("repo");
-        let mut imported = self.import_into(&path);
+        let mut imported = self.import_into_with(&path, source);
         imported._dir = Some(dir);
         imported
     }
 
     /// Import into a new repository at `path` (created; it must not exist yet or be empty).
     pub fn import_into(&self, path: &Path) -> Imported {
+        self.import_into_with(path, &|f| self.program(f).source())
+    }
+
+    /// [`History::import_into`] with the source of each commit from `source`.
+    pub fn import_into_with(&self, path: &Path, source: &dyn Fn(&Facts) -> String) -> Imported {
         std::fs::create_dir_all(path).unwrap_or_else(|e| panic!("cannot create {path:?}: {e}"));
         let mut init = git_command(path);
         init.args(["init", "--quiet", "--initial-branch=main"]);
@@ -110,9 +169,9 @@ impl History {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run git fast-import: {e}"));
         let stdin = child.stdin.take().expect("stdin was piped");
-        let (merges, buggy) = {
+        let (merges, facts) = {
             let mut out = std::io::BufWriter::with_capacity(1 << 20, stdin);
-            self.write_stream(&mut out)
+            self.write_stream(&mut out, source)
                 .unwrap_or_else(|e| panic!("cannot write to git fast-import: {e}"))
         };
         let output = child
@@ -155,18 +214,25 @@ impl History {
             ids,
             tip,
             merges,
-            buggy,
+            buggy: facts.iter().map(|f| f.bug).collect(),
+            facts,
         }
     }
 
-    /// Write the fast-import stream; returns the number of merges and which commits have the
-    /// bug. Marks are 1-based creation order.
-    fn write_stream(&self, out: &mut impl Write) -> std::io::Result<(u32, Vec<bool>)> {
+    /// Write the fast-import stream; returns the number of merges and each commit's facts.
+    /// Marks are 1-based creation order.
+    fn write_stream(
+        &self,
+        out: &mut impl Write,
+        source: &dyn Fn(&Facts) -> String,
+    ) -> std::io::Result<(u32, Vec<Facts>)> {
         let mut stream = Stream {
             out,
             next_mark: 0,
             history: self,
+            source,
             state: Vec::with_capacity(self.commits as usize),
+            facts: Vec::with_capacity(self.commits as usize),
         };
         let mut main_tip: Option<u32> = None;
         let mut main_count = 0u32;
@@ -204,8 +270,7 @@ impl History {
             }
         }
         stream.out.flush()?;
-        let buggy = stream.state.iter().map(|s| s.bug && !s.fixed).collect();
-        Ok((merges, buggy))
+        Ok((merges, stream.facts))
     }
 }
 
@@ -213,8 +278,11 @@ struct Stream<'a, W: Write> {
     out: &'a mut W,
     next_mark: u32,
     history: &'a History,
+    source: &'a dyn Fn(&Facts) -> String,
     /// By creation index.
     state: Vec<Inherited>,
+    /// By creation index.
+    facts: Vec<Facts>,
 }
 
 /// What a commit inherits from its ancestors.
@@ -256,14 +324,16 @@ impl<W: Write> Stream<'_, W> {
         inherited.bug |= self.history.bug_at == Some(index);
         inherited.fixed |= self.history.fix_at == Some(index);
         self.state.push(inherited);
-        let source = Program {
-            value: i64::from(mark),
+        let facts = Facts {
+            index,
             bug: inherited.bug && !inherited.fixed,
-            crash_percent: self.history.crash_percent,
             unrelated: in_ranges(&self.history.unrelated, index),
             broken: in_ranges(&self.history.broken, index),
-        }
-        .source();
+            side: branch != "main",
+            merge: parents.len() > 1,
+        };
+        self.facts.push(facts);
+        let source = (self.source)(&facts);
         writeln!(
             out,
             "M 100644 inline src/main.c\ndata {}\n{source}",

@@ -12,7 +12,7 @@
 
 mod history;
 
-pub use history::{History, Imported};
+pub use history::{Facts, History, Imported};
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
