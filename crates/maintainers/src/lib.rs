@@ -26,7 +26,16 @@ impl Maintainers {
     /// taken as files (use [`Maintainers::from_tree`] to detect directories as get_maintainer does).
     pub fn parse(text: &str) -> Maintainers {
         Maintainers {
-            sections: parse::parse_sections(text, None),
+            sections: parse::parse_sections(text, &|_| false),
+        }
+    }
+
+    /// Parses the text of a `MAINTAINERS` file of a tree that is not checked out (e.g. read with
+    /// `git show REV:MAINTAINERS`): `is_dir(pattern)` says whether a pattern without a trailing
+    /// slash names a directory of that tree (e.g. from `git ls-tree -r -d --name-only REV`).
+    pub fn parse_with_dirs(text: &str, is_dir: impl Fn(&str) -> bool) -> Maintainers {
+        Maintainers {
+            sections: parse::parse_sections(text, &is_dir),
         }
     }
 
@@ -39,7 +48,7 @@ impl Maintainers {
             source,
         })?;
         Ok(Maintainers {
-            sections: parse::parse_sections(&text, Some(root)),
+            sections: parse::parse_sections(&text, &|p| root.join(p).is_dir()),
         })
     }
 

@@ -1,6 +1,6 @@
 //! The `MAINTAINERS` file format: sections of `T:<tab>value` lines after a title line.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use regex::Regex;
 
@@ -43,11 +43,11 @@ pub struct Section {
 }
 
 impl Section {
-    fn new(title: String, entries: Vec<Entry>, root: Option<&Path>) -> Section {
+    fn new(title: String, entries: Vec<Entry>, is_dir: &dyn Fn(&str) -> bool) -> Section {
         let pattern = |e: &Entry| {
             let mut text = e.value.clone();
             // A pattern naming a directory without the trailing slash is a directory pattern.
-            if !text.ends_with('/') && root.is_some_and(|r| r.join(&text).is_dir()) {
+            if !text.ends_with('/') && is_dir(&text) {
                 text.push('/');
             }
             FilePattern::new(&text)
@@ -135,7 +135,7 @@ fn tag_line(line: &str) -> Option<Entry> {
 
 /// Splits the file into sections: a non-tag line opens a section, tag lines fill it, an empty
 /// line closes it. Blocks without tag lines (the prose at the top) are dropped.
-pub(crate) fn parse_sections(text: &str, root: Option<&Path>) -> Vec<Section> {
+pub(crate) fn parse_sections(text: &str, is_dir: &dyn Fn(&str) -> bool) -> Vec<Section> {
     let mut out = Vec::new();
     let mut title: Option<String> = None;
     let mut entries: Vec<Entry> = Vec::new();
@@ -144,7 +144,7 @@ pub(crate) fn parse_sections(text: &str, root: Option<&Path>) -> Vec<Section> {
             out.push(Section::new(
                 title.take().unwrap_or_default(),
                 std::mem::take(entries),
-                root,
+                is_dir,
             ));
         }
         *title = None;
