@@ -67,8 +67,10 @@ pub struct Outputs {
 impl Outputs {
     pub fn new() -> Outputs {
         Outputs {
+            // CULPRIT_E2E_KEEP=1 keeps the logs, JSON and state for a look after the test.
             dir: tempfile::Builder::new()
                 .prefix("culprit-e2e-")
+                .disable_cleanup(std::env::var_os("CULPRIT_E2E_KEEP").is_some())
                 .tempdir()
                 .expect("tempdir"),
         }

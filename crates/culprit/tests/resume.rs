@@ -1,0 +1,427 @@
+//! `kill -9` at several moments of a real bisection (the `culprit` binary as a child process),
+//! then `culprit bisect --resume`: the same culprit as an uninterrupted run, no finished run run
+//! again, none lost, and nothing of the killed run left running.
+//!
+//! The world is deterministic and the bisection sequential (--jobs 1). The resumed bisection must
+//! replay every run recorded before the kill (read from the state database after the kill), lose
+//! at most the runs in progress, and each test invocation after resuming must be a run it counts.
+//! Its total stays within the runs of an uninterrupted bisection (it may take a few fewer: a run
+//! that finishes after its probe was judged still counts in an uninterrupted bisection, while
+//! after a kill the judged probe is simply closed). The build and test commands append their shell's pid (which is their
+//! process group: culprit starts each command in a group of its own) to files outside the
+//! repository, one line per invocation; marker files make the next build or run sleep, so the
+//! test can kill culprit while a command is in progress.
+
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use common::{Outputs, count_lines, processes_in_groups, recorded_pids};
+use culprit_testkit::{History, Imported};
+
+/// The bug's commit in the world.
+const BUG: usize = 230;
+
+fn world() -> Imported {
+    History {
+        bug_at: Some(BUG as u32),
+        broken: vec![(100, 110)],
+        ..History::with_merges(400, 8, 2)
+    }
+    .import()
+}
+
+/// Build and test commands that count their invocations in `dir` and sleep while a marker file
+/// is there.
+struct Commands {
+    dir: PathBuf,
+}
+
+impl Commands {
+    fn new(out: &Outputs) -> Commands {
+        let dir = out.path("commands");
+        std::fs::create_dir_all(&dir).expect("commands dir");
+        Commands { dir }
+    }
+    fn build(&self) -> String {
+        let d = self.dir.display();
+        format!(
+            "echo $$ >> {d}/build.pids; if [ -e {d}/slow-build ]; then sleep 30; fi; cc -O0 -o prog src/main.c"
+        )
+    }
+    fn test(&self) -> String {
+        let d = self.dir.display();
+        format!(
+            "echo $$ >> {d}/run.pids; if [ -e {d}/slow-run ]; then sleep 30; fi; ./prog; s=$?; echo $$ >> {d}/done.pids; exit $s"
+        )
+    }
+    /// Test invocations that finished.
+    fn finished_runs(&self) -> usize {
+        count_lines(&self.dir.join("done.pids"))
+    }
+    fn runs(&self) -> usize {
+        count_lines(&self.dir.join("run.pids"))
+    }
+    fn builds(&self) -> usize {
+        count_lines(&self.dir.join("build.pids"))
+    }
+    fn groups(&self) -> BTreeSet<i32> {
+        let mut g = recorded_pids(&self.dir.join("build.pids"));
+        g.extend(recorded_pids(&self.dir.join("run.pids")));
+        g
+    }
+    fn marker(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+fn start_args<'a>(w: &'a Imported, c: &'a Commands) -> Vec<String> {
+    vec![
+        "--bad".into(),
+        w.tip.clone(),
+        "--good".into(),
+        w.ids[0].clone(),
+        "--build".into(),
+        c.build(),
+        "--test".into(),
+        c.test(),
+        "--jobs".into(),
+        "1".into(),
+    ]
+}
+
+fn bisect(out: &Outputs, repo: &Path, args: &[String]) -> Command {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    out.bisect(repo, &args)
+}
+
+/// Culprit and number of runs of an uninterrupted bisection of the world (computed once).
+fn baseline() -> &'static (String, usize) {
+    static BASELINE: OnceLock<(String, usize)> = OnceLock::new();
+    BASELINE.get_or_init(|| {
+        let w = world();
+        let out = Outputs::new();
+        let c = Commands::new(&out);
+        let f = out.run(bisect(&out, &w.path, &start_args(&w, &c)));
+        assert_eq!(f.culprit(), w.ids[BUG], "{}", f.dump());
+        let runs = c.runs();
+        assert_eq!(f.json["stats"]["runs"], runs, "{}", f.dump());
+        (f.culprit().to_string(), runs)
+    })
+}
+
+/// Polls `cond` every 2 ms for at most 60 s.
+fn wait_for(what: &str, child: &mut Child, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !cond() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("culprit ended ({status}) before {what}");
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// What a killed-then-resumed bisection did.
+struct Resumed {
+    out: Outputs,
+    commands: Commands,
+    world: Imported,
+    /// Test invocations before the kill.
+    runs_before: usize,
+    /// Those that had finished.
+    finished_before: usize,
+    /// Runs in the state database after the kill: `run` events (what replay reads) and rows of
+    /// the `runs` table.
+    recorded_events: usize,
+    recorded_rows: usize,
+    /// Process groups of commands started before the kill.
+    groups_before: BTreeSet<i32>,
+    /// Those still alive right after the kill.
+    alive_after_kill: Vec<(i32, String)>,
+    /// Those still alive after the resumed bisection ended.
+    alive_after_resume: Vec<(i32, String)>,
+    resumed: common::Finished,
+}
+
+/// Starts a bisection, lets `at` decide when to SIGKILL it, then resumes it to the end.
+fn kill_and_resume(at: impl FnOnce(&mut Child, &Outputs, &Commands)) -> Resumed {
+    let world = world();
+    let out = Outputs::new();
+    let commands = Commands::new(&out);
+    let mut child = bisect(&out, &world.path, &start_args(&world, &commands))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("culprit starts");
+    at(&mut child, &out, &commands);
+    child.kill().expect("SIGKILL culprit");
+    let status = child.wait().expect("reap culprit");
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(9),
+        "culprit was not killed but ended: {status}"
+    );
+    let runs_before = commands.runs();
+    let finished_before = commands.finished_runs();
+    let (recorded_events, recorded_rows) = recorded_runs(&out.state());
+    let groups_before = commands.groups();
+    let alive_after_kill = processes_in_groups(&groups_before);
+    for marker in ["slow-build", "slow-run"] {
+        let _ = std::fs::remove_file(commands.marker(marker));
+    }
+    // Resume with its own log: the first one is kept for the record.
+    let log2 = out.path("resumed.log");
+    let mut cmd = common::culprit();
+    cmd.arg("bisect")
+        .arg("--resume")
+        .arg("--repo")
+        .arg(&world.path)
+        .arg("--state")
+        .arg(out.state())
+        .arg("--log")
+        .arg(&log2)
+        .arg("--json")
+        .arg(out.json());
+    let output = cmd.output().expect("culprit --resume runs");
+    let mut resumed = out.finished(output);
+    resumed.log = std::fs::read_to_string(&log2).unwrap_or_default();
+    let alive_after_resume = processes_in_groups(&groups_before);
+    // Whatever the outcome, leave nothing of ours running (only groups seen alive just now).
+    common::kill_groups(
+        &alive_after_resume
+            .iter()
+            .filter_map(|(pid, _)| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+            .filter_map(|stat| {
+                let rest = stat.rsplit_once(')')?.1.to_string();
+                rest.split_whitespace().nth(2)?.parse::<i32>().ok()
+            })
+            .filter(|g| groups_before.contains(g))
+            .collect(),
+    );
+    Resumed {
+        out,
+        commands,
+        world,
+        runs_before,
+        finished_before,
+        recorded_events,
+        recorded_rows,
+        groups_before,
+        alive_after_kill,
+        alive_after_resume,
+        resumed,
+    }
+}
+
+/// The recorded runs the resumed bisection says it replayed.
+fn replayed(log: &str) -> usize {
+    log.lines()
+        .find_map(|l| {
+            l.strip_prefix("resuming: ")?
+                .strip_suffix(" recorded runs replayed")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no `resuming: N recorded runs replayed` line in\n{log}"))
+}
+
+/// Runs recorded in a state directory: (`run` events, `runs` rows), read without writing.
+fn recorded_runs(state: &Path) -> (usize, usize) {
+    let db = rusqlite::Connection::open_with_flags(
+        state.join("state.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("open the state database");
+    let count = |sql: &str| -> usize {
+        db.query_row(sql, [], |r| r.get::<_, i64>(0))
+            .map(|n| usize::try_from(n).unwrap_or(0))
+            .expect("count")
+    };
+    (
+        count("SELECT COUNT(*) FROM events WHERE kind = 'run'"),
+        count("SELECT COUNT(*) FROM runs"),
+    )
+}
+
+/// Same culprit as the uninterrupted run; every recorded run replayed, none repeated. Returns
+/// the number replayed.
+fn check(r: &Resumed) -> usize {
+    let (want, total) = baseline();
+    let f = &r.resumed;
+    let d = format!(
+        "{}\n--- first log\n{}",
+        f.dump(),
+        std::fs::read_to_string(r.out.log()).unwrap_or_default()
+    );
+    assert_eq!(f.code, Some(0), "{d}");
+    assert_eq!(f.result(), "culprit", "{d}");
+    assert_eq!(f.culprit(), want, "{d}");
+    assert_eq!(f.culprit(), r.world.ids[BUG], "{d}");
+    let n = replayed(&f.log);
+    assert_eq!(n, r.recorded_events, "replayed runs != recorded runs: {d}");
+    // A run is written twice, to `runs` then as an event, in two transactions: a kill between
+    // them leaves a recorded run that is not replayed (reported; it is run again).
+    assert!(
+        r.recorded_rows == r.recorded_events || r.recorded_rows == r.recorded_events + 1,
+        "{} runs rows, {} run events: {d}",
+        r.recorded_rows,
+        r.recorded_events
+    );
+    if r.recorded_rows != r.recorded_events {
+        eprintln!("killed between a run's row and its event: that run is not replayed");
+    }
+    // Lost to the kill: the run in progress, and runs that finished but were not recorded yet
+    // (see `kill_9_repeats_no_finished_run`).
+    assert!(
+        n <= r.finished_before && r.finished_before <= r.runs_before,
+        "{} runs started, {} finished, {n} recorded: {d}",
+        r.runs_before,
+        r.finished_before
+    );
+    let after = r.commands.runs() - r.runs_before;
+    assert_eq!(
+        f.json["stats"]["runs"], after,
+        "test invocations after resuming != runs the resumed bisection counts: {d}"
+    );
+    assert!(
+        n + after <= *total,
+        "replayed {n} + ran {after} after resuming > {total} runs of an uninterrupted bisection: {d}"
+    );
+    eprintln!(
+        "runs: {} started before the kill, {} finished, {n} recorded and replayed, {after} after resuming; uninterrupted: {total}",
+        r.runs_before, r.finished_before
+    );
+    n
+}
+
+#[test]
+fn kill_9_during_the_reproducibility_check() {
+    let r = kill_and_resume(|child, out, c| {
+        wait_for("the first runs on --bad", child, || {
+            c.runs() >= 5
+                && std::fs::read_to_string(out.log())
+                    .unwrap_or_default()
+                    .contains("ensuring issue is reproducible")
+        });
+    });
+    let log = std::fs::read_to_string(r.out.log()).unwrap_or_default();
+    assert!(
+        !log.contains("# git bisect start"),
+        "killed too late: {log}"
+    );
+    check(&r);
+}
+
+/// Every run that finished before the kill is recorded, so none is run again after resuming.
+/// During the reproducibility check runs take a few milliseconds and follow each other at once.
+#[test]
+#[ignore = "bug: a slot starts its next run before the driver has recorded the last one; the first crash classification (the report parser's start-up, ~130 ms) lets all ten runs on --bad finish unrecorded, and a kill -9 then loses them"]
+fn kill_9_repeats_no_finished_run() {
+    let r = kill_and_resume(|child, _, c| {
+        wait_for("five finished runs on --bad", child, || {
+            c.finished_runs() >= 5
+        });
+    });
+    let n = check(&r);
+    assert_eq!(
+        r.finished_before, n,
+        "{} runs had finished before the kill, {n} were recorded: the others are run again",
+        r.finished_before
+    );
+}
+
+#[test]
+fn kill_9_during_a_build_mid_bisection() {
+    let r = kill_and_resume(|child, out, c| {
+        wait_for("the bisection proper", child, || {
+            std::fs::read_to_string(out.log())
+                .unwrap_or_default()
+                .contains("Bisecting: ")
+        });
+        let builds = c.builds();
+        std::fs::write(c.marker("slow-build"), "").expect("marker");
+        wait_for("a sleeping build", child, || c.builds() > builds);
+        std::thread::sleep(Duration::from_millis(50));
+    });
+    assert!(r.runs_before > 0);
+    let n = check(&r);
+    // The runs before the build had long finished: all recorded.
+    assert_eq!(r.finished_before, n);
+}
+
+#[test]
+fn kill_9_during_a_run_mid_bisection() {
+    let r = kill_and_resume(|child, out, c| {
+        wait_for("the bisection proper", child, || {
+            std::fs::read_to_string(out.log())
+                .unwrap_or_default()
+                .contains("Bisecting: ")
+        });
+        let runs = c.runs();
+        std::fs::write(c.marker("slow-run"), "").expect("marker");
+        wait_for("a sleeping run", child, || c.runs() > runs);
+        std::thread::sleep(Duration::from_millis(50));
+    });
+    let n = check(&r);
+    // The sleeping run was not finished: it is not among the replayed ones; the others are.
+    assert_eq!(r.runs_before, n + 1);
+    assert_eq!(r.finished_before, n);
+    // It is run again after resuming, on the commit it was killed on.
+    assert!(
+        r.resumed.log.contains("testing commit "),
+        "{}",
+        r.resumed.log
+    );
+}
+
+#[test]
+fn kill_9_right_after_a_verdict_line() {
+    let r = kill_and_resume(|child, out, _| {
+        wait_for("a `# git bisect bad` line", child, || {
+            std::fs::read_to_string(out.log())
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| l.starts_with("# git bisect bad "))
+                .count()
+                >= 2
+        });
+    });
+    check(&r);
+}
+
+/// A SIGKILLed culprit cannot kill the process groups of the commands it was running: after
+/// `--resume` has finished, none of them may still be running (they would keep writing into
+/// culprit's checkouts).
+#[test]
+#[ignore = "bug: the commands of a SIGKILLed culprit run on as orphans (own process groups, nobody kills them); --resume does not kill the dead owner's groups"]
+fn kill_9_leaves_no_command_running_after_resume() {
+    let r = kill_and_resume(|child, out, c| {
+        wait_for("the bisection proper", child, || {
+            std::fs::read_to_string(out.log())
+                .unwrap_or_default()
+                .contains("Bisecting: ")
+        });
+        let builds = c.builds();
+        std::fs::write(c.marker("slow-build"), "").expect("marker");
+        wait_for("a sleeping build", child, || c.builds() > builds);
+        std::thread::sleep(Duration::from_millis(50));
+    });
+    check(&r);
+    assert!(
+        !r.alive_after_kill.is_empty(),
+        "the sleeping build should outlive the killed culprit"
+    );
+    assert!(
+        r.alive_after_resume.is_empty(),
+        "commands of the killed bisection still running after --resume ended: {:?} (groups {:?})",
+        r.alive_after_resume,
+        r.groups_before
+    );
+}
