@@ -20,6 +20,7 @@ impl Driver<'_> {
         while let Some(ev) = self.engine.poll_event() {
             match ev {
                 Event::Start { new, olds } => {
+                    self.print_judged_runs()?;
                     let mut line = format!("# git bisect start {}", self.commit(new).to_hex());
                     for o in olds {
                         line.push(' ');
@@ -46,8 +47,29 @@ impl Driver<'_> {
                         f.stop.store(true, Ordering::SeqCst);
                     }
                 }
-                Event::Note(text) => self.log.line(&text)?,
+                Event::Note(text) => {
+                    self.print_judged_runs()?;
+                    self.log.line(&text)?
+                }
             }
+        }
+        Ok(())
+    }
+
+    /// Prints the runs of probes the engine has judged but whose slot is not closed yet, so the
+    /// lines the judgement caused (`picked [...] out of N release tags`, `# git bisect start`)
+    /// follow them, as in syzbot's log.
+    fn print_judged_runs(&mut self) -> Result<(), Error> {
+        let open = self.engine.in_flight();
+        let mut done: Vec<ProbeId> = self
+            .inflight
+            .keys()
+            .copied()
+            .filter(|id| !open.contains(id))
+            .collect();
+        done.sort_by_key(|id| id.0);
+        for id in done {
+            self.print_runs(id)?;
         }
         Ok(())
     }
