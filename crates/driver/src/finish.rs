@@ -38,6 +38,9 @@ impl Driver<'_> {
                 self.log
                     .line(&format!("{} is the first bad commit", c.to_hex()))?;
                 self.log.line(&self.repo.show_commit(c)?)?;
+                if self.kernel {
+                    self.kernel_signatures(rev)?;
+                }
                 s.result = "culprit".into();
                 s.confidence = confidence;
                 s.candidates = vec![c.to_hex()];
@@ -46,7 +49,10 @@ impl Driver<'_> {
                     merge: flags.merge,
                     release: flags.release,
                 };
-                let r = culprit_git::recipients(&info.message, &info.author_email);
+                let mut r = culprit_git::recipients(&info.message, &info.author_email);
+                if self.kernel {
+                    r = kernel::recipients(self.repo.git_dir(), &c.to_hex(), r);
+                }
                 s.recipients = Recipients {
                     to: r.to.clone(),
                     cc: r.cc.clone(),
@@ -97,6 +103,11 @@ impl Driver<'_> {
                                 .map(|(_, r)| r.clone())
                         })
                         .unwrap_or_default();
+                    let report = if self.kernel {
+                        kernel::final_report(self.store.dir(), &c.to_hex(), &report)
+                    } else {
+                        report
+                    };
                     if self.mode == Mode::Cause {
                         self.log.line(&format!("crash: {t}\n{report}"))?;
                     }
@@ -169,6 +180,29 @@ impl Driver<'_> {
         }
         s.stats = self.stats.clone();
         Ok(s)
+    }
+
+    /// Kernel mode, a culprit with one parent: `culprit signature:` and `parent  signature:` (two
+    /// spaces, as syzbot prints them) when both kernels were built.
+    fn kernel_signatures(&mut self, rev: Rev) -> Result<(), Error> {
+        let parents = self.graph.parents_of(rev.0).to_vec();
+        let [parent] = parents.as_slice() else {
+            return Ok(());
+        };
+        let signature = |d: &Self, c: CommitId| -> Option<String> {
+            let tree = d.repo.tree_id(c).ok()?;
+            match d.seen.builds_by_tree.get(&tree)? {
+                Build::Built { artifact } => artifact.clone(),
+                Build::Failed { .. } => None,
+            }
+        };
+        let culprit = signature(self, self.commit(rev));
+        let parent = signature(self, self.graph.id(*parent));
+        if let (Some(c), Some(p)) = (culprit, parent) {
+            self.log.line(&format!("culprit signature: {c}"))?;
+            self.log.line(&format!("parent  signature: {p}"))?;
+        }
+        Ok(())
     }
 
     pub(crate) fn stats_line(&mut self) -> Result<(), Error> {

@@ -17,7 +17,10 @@ use std::time::Duration;
 use culprit_engine::Outcome;
 use culprit_exec::Cancel;
 use culprit_git::Checkouts;
-use culprit_kbuild::{BuildError, BuildOptions, Ccache, Compiler, build_kernel};
+use culprit_kbuild::{
+    BuildError, BuildOptions, COMPILER_TABLE, CONFIG_FIXES, Ccache, Compiler, Reachable,
+    build_kernel, compiler_for_commit, fixes_for,
+};
 use culprit_vm::{Initramfs, RunEnd, RunOutcome, VmConfig, VmRun};
 use serde::{Deserialize, Serialize};
 
@@ -90,6 +93,8 @@ pub struct KernelSetup {
     pub kernels: PathBuf,
     /// Runs by kernel signature, shared between commits with identical kernels.
     pub shared: Arc<Mutex<SharedRuns>>,
+    /// Compilers for syzbot's compiler-by-release table (`--compiler-bin`).
+    pub compiler_bin: Option<PathBuf>,
 }
 
 /// One run's classification.
@@ -169,12 +174,7 @@ pub fn prepare(k: &KernelOptions, state_dir: &Path) -> Result<KernelSetup, Error
     if let Some(c) = &k.cmdline {
         vm.cmdline = c.clone();
     }
-    if !in_path(&vm.qemu) {
-        return Err(input(format!(
-            "{} is not installed (apt-get install qemu-system-x86)",
-            vm.qemu.display()
-        )));
-    }
+    check_space(state_dir, MIN_FREE_BYTES)?;
     let dir = state_dir.join("kernel");
     std::fs::create_dir_all(&dir)
         .map_err(|e| Error::Other(format!("cannot create {}: {e}", dir.display())))?;
@@ -182,6 +182,12 @@ pub fn prepare(k: &KernelOptions, state_dir: &Path) -> Result<KernelSetup, Error
     culprit_vm::compile_reproducer(&k.repro, &repro_bin)
         .map_err(|e| input(one_line(&e.to_string())))?;
     let busybox = culprit_vm::find_static_busybox().map_err(|e| input(e.to_string()))?;
+    if !in_path(&vm.qemu) {
+        return Err(input(format!(
+            "{} is not installed (apt-get install qemu-system-x86)",
+            vm.qemu.display()
+        )));
+    }
     let initramfs = culprit_vm::build_initramfs(&busybox, &repro_bin, &dir.join("initramfs.cpio"))
         .map_err(|e| Error::Other(e.to_string()))?;
     let build = BuildOptions {
@@ -202,7 +208,51 @@ pub fn prepare(k: &KernelOptions, state_dir: &Path) -> Result<KernelSetup, Error
         build_root: state_dir.join("kbuild"),
         kernels,
         shared: Arc::default(),
+        compiler_bin: k.compiler_bin.clone(),
     })
+}
+
+/// Free space a kernel bisection needs before it starts: build directories (about 100 MB for a
+/// tiny config, several GB for a distribution config), kept kernels and VM consoles.
+const MIN_FREE_BYTES: u64 = 1 << 30;
+
+/// Refuses to start when the file system of the state directory (which holds the build
+/// directories) has less than `needed` bytes free: one clear line instead of a build that fails
+/// half-way with `No space left on device`.
+fn check_space(state_dir: &Path, needed: u64) -> Result<(), Error> {
+    let st = nix::sys::statvfs::statvfs(state_dir)
+        .map_err(|e| Error::Other(format!("cannot stat {}: {e}", state_dir.display())))?;
+    let free = st.blocks_available().saturating_mul(st.fragment_size());
+    if free < needed {
+        return Err(Error::Input(format!(
+            "no space for the build directory in {}: {} MiB free, at least {} MiB needed (pass --state DIR on a larger file system)",
+            state_dir.display(),
+            free >> 20,
+            needed >> 20
+        )));
+    }
+    Ok(())
+}
+
+/// Release tags reachable from the commit checked out in `dir` (`git tag --merged HEAD`), for
+/// syzbot's per-release tables. A tree without release tags gives an empty set (then only the
+/// unconditional config fixes apply and the default compiler is kept).
+fn reachable_releases(dir: &Path) -> Result<Reachable, String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["tag", "--merged", "HEAD", "--list", "v*"])
+        .output()
+        .map_err(|e| format!("cannot run git tag in {}: {e}", dir.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git tag --merged HEAD in {}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    Ok(Reachable::from_tags(text.lines().map(str::trim)))
 }
 
 /// The compiler's error, first line and the diagnostics folded into one line each.
@@ -267,13 +317,27 @@ pub fn work(
         };
         let build_dir = k.build_root.join(format!("slot-{slot}"));
         let started = std::time::Instant::now();
-        match build_kernel(&dir, &build_dir, &k.config, &[], &k.build, cancel) {
+        // syzbot's per-release tables: config fixes always, the compiler when --compiler-bin.
+        let reachable = match reachable_releases(&dir) {
+            Ok(r) => r,
+            Err(e) => return send(failed(e)),
+        };
+        let fixes = fixes_for(CONFIG_FIXES, &reachable);
+        let mut opts = k.build.clone();
+        if let Some(bin) = &k.compiler_bin {
+            opts.compiler = compiler_for_commit(COMPILER_TABLE, &opts.compiler, &reachable, bin);
+        }
+        match build_kernel(&dir, &build_dir, &k.config, &fixes, &opts, cancel) {
             Ok(kernel) => {
-                if let Err(e) = std::fs::copy(&kernel.bzimage, &image) {
-                    return send(failed(format!(
-                        "cannot copy {}: {e}",
-                        kernel.bzimage.display()
-                    )));
+                // The vmlinux is kept too: the culprit's symbolizes the final report.
+                let copies = [
+                    (&kernel.bzimage, image.clone()),
+                    (&kernel.vmlinux, vmlinux_path(&k.kernels, &hex)),
+                ];
+                for (from, to) in copies {
+                    if let Err(e) = std::fs::copy(from, &to) {
+                        return send(failed(format!("cannot copy {}: {e}", from.display())));
+                    }
                 }
                 if let Ok(mut shared) = k.shared.lock() {
                     shared.built.insert(
@@ -291,6 +355,14 @@ pub fn work(
                 });
             }
             Err(BuildError::Cancelled) => return,
+            Err(BuildError::Failed(f)) if out_of_space(&f) => {
+                // Not the commit's fault: an infrastructure error, never a skip.
+                return send(failed(format!(
+                    "no space left on device while building in {} ({})",
+                    build_dir.display(),
+                    f.root_cause.line
+                )));
+            }
             Err(BuildError::Failed(f)) => {
                 if let Some(c) = &f.compiler_line {
                     send(Message::Note(format!("compiler: {c}")));
@@ -402,6 +474,130 @@ pub fn work(
     });
 }
 
+/// `STATE/kernels/HASH.vmlinux`: the kept vmlinux of a built commit.
+pub(crate) fn vmlinux_path(kernels: &Path, hex: &str) -> PathBuf {
+    kernels.join(format!("{hex}.vmlinux"))
+}
+
+/// Whether a failed build ran out of disk space (make's log says so).
+fn out_of_space(f: &culprit_kbuild::BuildFailure) -> bool {
+    const ENOSPC: &str = "No space left on device";
+    f.root_cause.line.contains(ENOSPC)
+        || std::fs::read(&f.log)
+            .map(|b| String::from_utf8_lossy(&b).contains(ENOSPC))
+            .unwrap_or(false)
+}
+
+/// Recipients of a kernel culprit (syzbot-bisection.md §9.1): the author and trailer addresses
+/// (`base`, all To); when they are two or fewer, the maintainers, reviewers and lists of the
+/// files the commit touches, from the `MAINTAINERS` file of the commit's own tree, split To/Cc
+/// the way syzbot splits get_maintainer's roles. Without a `MAINTAINERS` file (not a kernel tree)
+/// `base` is returned as is. (syzbot's `--git-blame` fallback for fewer than three entries is not
+/// done: culprit does not guess recipients from history.)
+pub(crate) fn recipients(
+    git_dir: &Path,
+    commit: &str,
+    base: culprit_git::Recipients,
+) -> culprit_git::Recipients {
+    if base.to.len() > 2 {
+        return base;
+    }
+    let git = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("git")
+            .arg("--git-dir")
+            .arg(git_dir)
+            .args(args)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let Some(text) = git(&["show", &format!("{commit}:MAINTAINERS")]) else {
+        return base;
+    };
+    let dirs: std::collections::HashSet<String> =
+        git(&["ls-tree", "-r", "-d", "--name-only", commit])
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect();
+    let files_text = git(&[
+        "diff-tree",
+        "--no-commit-id",
+        "-r",
+        "--root",
+        "--name-only",
+        commit,
+    ])
+    .unwrap_or_default();
+    let files: Vec<&str> = files_text.lines().filter(|l| !l.is_empty()).collect();
+    let patch = git(&["show", "--format=", "--no-color", "--no-ext-diff", commit]);
+    let maintainers = culprit_maintainers::Maintainers::parse_with_dirs(&text, |p| {
+        dirs.contains(p.trim_end_matches('/'))
+    });
+    let found = maintainers.recipients(&files, patch.as_deref());
+    let split = culprit_maintainers::split_recipients(&found);
+    let mut to = base.to;
+    to.extend(split.to);
+    to.sort();
+    to.dedup();
+    let mut cc: Vec<String> = base.cc.into_iter().chain(split.cc).collect();
+    cc.sort();
+    cc.dedup();
+    cc.retain(|c| to.binary_search(c).is_err());
+    culprit_git::Recipients { to, cc }
+}
+
+/// The final crash report of a kernel culprit as syzbot prints it: frames symbolized with the
+/// culprit's own vmlinux (`file:line`, inlined frames on lines of their own; only when the
+/// kernel was built with debug info), paths relative to the source tree, then the decoded
+/// `Code:` bytes. Without a kept vmlinux or debug info the frames stay as the console had them.
+pub(crate) fn final_report(state_dir: &Path, commit: &str, report: &str) -> String {
+    let vmlinux = vmlinux_path(&state_dir.join("kernels"), commit);
+    let mut text = match std::fs::read(&vmlinux) {
+        Ok(elf) => match culprit_report::symbolize::Symbolizer::new(&elf) {
+            Ok(sym) => tree_relative(&String::from_utf8_lossy(&sym.symbolize(report.as_bytes()))),
+            Err(_) => report.to_string(),
+        },
+        Err(_) => report.to_string(),
+    };
+    if let Some(listing) =
+        culprit_report::first(report.as_bytes()).and_then(|r| culprit_report::code_listing(&r))
+    {
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&listing);
+    }
+    text
+}
+
+/// Drops the slot checkout part of source paths (`/STATE/checkouts/slot-0/fs/x.c`, or
+/// `../../checkouts/slot-0/fs/x.c` when ccache made it relative): `fs/x.c`, as syzbot prints.
+fn tree_relative(text: &str) -> String {
+    const MARK: &str = "checkouts/slot-";
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let mut rest = line;
+        while let Some(i) = rest.find(MARK) {
+            // Start of the path word that holds the mark.
+            let start = rest[..i].rfind([' ', '(', '\t']).map_or(0, |s| s + 1);
+            let after = &rest[i + MARK.len()..];
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 || !after[digits..].starts_with('/') {
+                out.push_str(&rest[..i + MARK.len()]);
+                rest = after;
+                continue;
+            }
+            out.push_str(&rest[..start]);
+            rest = &after[digits + 1..];
+        }
+        out.push_str(rest);
+    }
+    out
+}
+
 /// A VM run as an engine outcome (and the crash report text, when there is one).
 pub fn classify_vm(run: &VmRun) -> (Outcome, Option<String>) {
     let report = culprit_report::first(&run.console);
@@ -442,6 +638,135 @@ pub fn classify_vm(run: &VmRun) -> (Outcome, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A real git repository with a MAINTAINERS file; returns its git dir and the commits.
+    fn maintained_repo(dir: &Path) -> (PathBuf, Vec<String>) {
+        let git = |args: &[&str]| -> String {
+            let out = std::process::Command::new("git")
+                .arg("-C")
+                .arg(dir)
+                .args(args)
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .output()
+                .expect("git runs");
+            assert!(out.status.success(), "git {args:?}");
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        };
+        let write = |path: &str, text: &str| {
+            let p = dir.join(path);
+            std::fs::create_dir_all(p.parent().expect("has a parent")).expect("mkdir");
+            std::fs::write(p, text).expect("write");
+        };
+        let commit = |author: &str, message: &str| -> String {
+            git(&["add", "-A"]);
+            git(&[
+                "-c",
+                "user.name=Committer",
+                "-c",
+                "user.email=committer@example.org",
+                "commit",
+                "-q",
+                "--author",
+                author,
+                "-m",
+                message,
+            ]);
+            git(&["rev-parse", "HEAD"])
+        };
+        git(&["init", "-q", "-b", "main"]);
+        write(
+            "MAINTAINERS",
+            "List of maintainers\n===================\n\n\
+             FOO DRIVER\nM:\tFoo Maintainer <Foo@Example.org>\nR:\tFoo Reviewer <rev@example.org>\n\
+             L:\tfoo-list@example.org\nS:\tSupported\nF:\tdrivers/foo\n\n\
+             BAR LIBRARY\nM:\tBar Odd <bar@example.org>\nS:\tOdd Fixes\nF:\tlib/bar.c\n\n\
+             THE REST\nM:\tChief <chief@example.org>\nL:\tlinux-kernel@vger.kernel.org\n\
+             S:\tBuried alive in reporters\nF:\t*\nF:\t*/\n",
+        );
+        write("drivers/foo/core.c", "int foo;\n");
+        write("lib/bar.c", "int bar;\n");
+        let base = commit("Base <base@example.org>", "base");
+        write("drivers/foo/core.c", "int foo = 1;\n");
+        let foo = commit(
+            "Ann Author <ann@example.org>",
+            "foo: set foo\n\nSigned-off-by: Ann Author <ann@example.org>\nCc: not-me@example.org\n",
+        );
+        write("lib/bar.c", "int bar = 1;\n");
+        let bar = commit(
+            "Ann Author <ann@example.org>",
+            "bar: set bar\n\nSigned-off-by: Ann Author <ann@example.org>\n",
+        );
+        write("lib/bar.c", "int bar = 2;\n");
+        let reviewed = commit(
+            "Ann Author <ann@example.org>",
+            "bar: set bar again\n\nReviewed-by: R One <r1@example.org>\n\
+             Acked-by: R Two <r2@example.org>\nSigned-off-by: Ann Author <ann@example.org>\n",
+        );
+        (dir.join(".git"), vec![base, foo, bar, reviewed])
+    }
+
+    #[test]
+    fn kernel_recipients_add_the_maintainers_of_the_touched_files() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (git_dir, commits) = maintained_repo(tmp.path());
+        let of = |c: &str, message: &str| {
+            recipients(
+                &git_dir,
+                c,
+                culprit_git::recipients(message, "ann@example.org"),
+            )
+        };
+        // drivers/foo is a directory pattern without the slash; a supporter and a list go to
+        // To, the reviewer to Cc, and LKML to Cc because a subsystem list was found.
+        let r = of(
+            &commits[1],
+            "foo: set foo\n\nSigned-off-by: Ann Author <ann@example.org>\n",
+        );
+        assert_eq!(
+            r.to,
+            ["ann@example.org", "foo-list@example.org", "foo@example.org"]
+        );
+        assert_eq!(r.cc, ["linux-kernel@vger.kernel.org", "rev@example.org"]);
+        // An odd fixer is Cc; no list, so LKML is To.
+        let r = of(&commits[2], "bar: set bar\n");
+        assert_eq!(r.to, ["ann@example.org", "linux-kernel@vger.kernel.org"]);
+        assert_eq!(r.cc, ["bar@example.org"]);
+        // Three trailer addresses: syzbot asks no maintainers.
+        let message =
+            "x\n\nReviewed-by: R One <r1@example.org>\nAcked-by: R Two <r2@example.org>\n";
+        let r = of(&commits[3], message);
+        assert_eq!(
+            r.to,
+            ["ann@example.org", "r1@example.org", "r2@example.org"]
+        );
+        assert!(r.cc.is_empty());
+    }
+
+    #[test]
+    fn recipients_outside_a_kernel_tree_are_the_trailers() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (git_dir, commits) = maintained_repo(tmp.path());
+        // The base commit's MAINTAINERS exists, but a missing commit or file gives the input back.
+        let base = culprit_git::recipients("", "ann@example.org");
+        let r = recipients(
+            &git_dir,
+            "0000000000000000000000000000000000000000",
+            base.clone(),
+        );
+        assert_eq!(r, base);
+        assert!(!commits.is_empty());
+    }
+
+    #[test]
+    fn source_paths_lose_the_slot_checkout() {
+        let text = "RIP: 0010:f+0xb/0x5d /s/checkouts/slot-0/fs/proc/version.c:15\n \
+                    g ../../checkouts/slot-12/fs/seq_file.c:230 [inline]\nno checkouts/slot-x/ here\n";
+        assert_eq!(
+            tree_relative(text),
+            "RIP: 0010:f+0xb/0x5d fs/proc/version.c:15\n g fs/seq_file.c:230 [inline]\nno checkouts/slot-x/ here\n"
+        );
+    }
 
     fn ok() -> Classified {
         (Outcome::Ok, None)
