@@ -250,6 +250,7 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         last_announced: None,
         testing_suffix,
         kernel: options.kernel.is_some(),
+        searching: false,
     };
     d.log.line(&format!(
         "{} {}",
@@ -360,4 +361,7 @@ struct Driver<'a> {
     testing_suffix: String,
     /// Kernel mode.
     kernel: bool,
+    /// `# git bisect start` was printed: verdicts before it (releases, HEAD) are not git's and
+    /// print no `# git bisect` line, as in syzbot's log.
+    searching: bool,
 }

@@ -76,6 +76,9 @@ impl Driver<'_> {
                 _ => {}
             }
             while let Some(ev) = self.engine.poll_event() {
+                if matches!(ev, Event::Start { .. }) {
+                    self.searching = true;
+                }
                 if let Event::Stop { probe } = ev
                     && let Some(f) = self.inflight.get(&probe)
                 {

@@ -21,6 +21,7 @@ impl Driver<'_> {
             match ev {
                 Event::Start { new, olds } => {
                     self.print_judged_runs()?;
+                    self.searching = true;
                     let mut line = format!("# git bisect start {}", self.commit(new).to_hex());
                     for o in olds {
                         line.push(' ');
@@ -35,6 +36,9 @@ impl Driver<'_> {
                 } => {
                     if let Some(id) = probe {
                         self.print_runs(id)?;
+                    }
+                    if !self.searching {
+                        continue;
                     }
                     self.log.line(&format!(
                         "# git bisect {} {}",
