@@ -410,8 +410,11 @@ pub fn work(
         .lock()
         .ok()
         .and_then(|s| s.built.get(&hex).map(|(sig, _)| sig.clone()));
-    // Runs of an identical kernel count as this commit's runs.
-    if let Some(sig) = &signature {
+    // Runs of an identical kernel count as this commit's runs. Not when the job starts after
+    // runs the driver already gave it (`first_run > 0`): those came from a commit with the same
+    // tree, whose VM runs are the very ones shared here under its signature, or from the store on
+    // --resume; taking them again would count one VM run twice.
+    if let Some(sig) = signature.as_ref().filter(|_| job.first_run == 0) {
         let known = k
             .shared
             .lock()
@@ -741,6 +744,66 @@ mod tests {
             ["ann@example.org", "r1@example.org", "r2@example.org"]
         );
         assert!(r.cc.is_empty());
+    }
+
+    #[test]
+    fn the_releases_reachable_from_a_checkout_pick_the_config_fixes_and_compiler() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let (git_dir, commits) = maintained_repo(tmp.path());
+        let tag = |name: &str, c: &str| {
+            let st = std::process::Command::new("git")
+                .arg("--git-dir")
+                .arg(&git_dir)
+                .args(["tag", name, c])
+                .status()
+                .expect("git runs");
+            assert!(st.success());
+        };
+        let checkout = |c: &str| {
+            let st = std::process::Command::new("git")
+                .arg("-C")
+                .arg(tmp.path())
+                .args(["checkout", "-q", "--detach", c])
+                .status()
+                .expect("git runs");
+            assert!(st.success());
+        };
+        tag("v5.3", &commits[0]);
+        tag("v5.10-rc1", &commits[1]); // release candidates do not count
+        tag("v5.10", &commits[2]);
+        tag("e2e-tag", &commits[3]);
+        checkout(&commits[1]);
+        let r = reachable_releases(tmp.path()).expect("tags");
+        assert_eq!(r.newest(), Some(culprit_kbuild::Release::new(5, 3)));
+        // Before v5.4: KCOV is disabled and ORC becomes frame pointers; gcc from the table.
+        let fixes: Vec<&str> = fixes_for(CONFIG_FIXES, &r)
+            .iter()
+            .map(|f| f.option)
+            .collect();
+        assert!(
+            fixes.contains(&"KCOV") && fixes.contains(&"UNWINDER_ORC"),
+            "{fixes:?}"
+        );
+        let bin = Path::new("/opt/compilers");
+        assert_eq!(
+            compiler_for_commit(COMPILER_TABLE, &Compiler::Gcc, &r, bin),
+            Compiler::Path(bin.join("gcc-8.1.0/bin/gcc"))
+        );
+        checkout(&commits[3]);
+        let r = reachable_releases(tmp.path()).expect("tags");
+        assert_eq!(r.newest(), Some(culprit_kbuild::Release::new(5, 10)));
+        let fixes: Vec<&str> = fixes_for(CONFIG_FIXES, &r)
+            .iter()
+            .map(|f| f.option)
+            .collect();
+        assert!(
+            !fixes.contains(&"KCOV") && fixes.contains(&"DEBUG_KOBJECT"),
+            "{fixes:?}"
+        );
+        assert_eq!(
+            compiler_for_commit(COMPILER_TABLE, &Compiler::Gcc, &r, bin),
+            Compiler::Path(bin.join("gcc-10.1.0/bin/gcc"))
+        );
     }
 
     #[test]
