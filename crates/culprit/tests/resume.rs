@@ -193,18 +193,8 @@ fn kill_and_resume(at: impl FnOnce(&mut Child, &Outputs, &Commands)) -> Resumed 
     let mut resumed = out.finished(output);
     resumed.log = std::fs::read_to_string(&log2).unwrap_or_default();
     let alive_after_resume = processes_in_groups(&groups_before);
-    // Whatever the outcome, leave nothing of ours running (only groups seen alive just now).
-    common::kill_groups(
-        &alive_after_resume
-            .iter()
-            .filter_map(|(pid, _)| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
-            .filter_map(|stat| {
-                let rest = stat.rsplit_once(')')?.1.to_string();
-                rest.split_whitespace().nth(2)?.parse::<i32>().ok()
-            })
-            .filter(|g| groups_before.contains(g))
-            .collect(),
-    );
+    // Whatever the outcome, leave nothing of ours running.
+    common::kill_groups_of(&alive_after_resume, &groups_before);
     Resumed {
         out,
         commands,

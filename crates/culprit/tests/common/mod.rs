@@ -222,13 +222,27 @@ pub fn count_lines(file: &Path) -> usize {
         .unwrap_or(0)
 }
 
-/// Kill what is left of process groups a test started (through culprit) so that a failing test
-/// does not leave them running.
-pub fn kill_groups(groups: &BTreeSet<i32>) {
-    for &g in groups {
-        let _ = nix::sys::signal::killpg(
-            nix::unistd::Pid::from_raw(g),
-            nix::sys::signal::Signal::SIGKILL,
-        );
+/// Kill what is left of process groups a test started (through culprit), so that a failing test
+/// leaves nothing running: only the groups of `alive` (just found by [`processes_in_groups`])
+/// that are among `groups`, the ones the test's commands recorded.
+pub fn kill_groups_of(alive: &[(i32, String)], groups: &BTreeSet<i32>) {
+    let mut seen = BTreeSet::new();
+    for (pid, _) in alive {
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        let pgrp = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(2))
+            .and_then(|g| g.parse::<i32>().ok());
+        if let Some(g) = pgrp
+            && groups.contains(&g)
+            && seen.insert(g)
+        {
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(g),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
     }
 }
