@@ -193,6 +193,8 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
     cfg.jobs = options.jobs.max(1);
     cfg.vms = 1;
     cfg.any_crash = options.any_crash || policy != Policy::Bayes;
+    // git bisect run trusts --bad: no reproducibility check with git's rules.
+    cfg.repro_check = policy != Policy::Git;
     let mut engine = Bisection::new(Arc::clone(&dag), bad_rev, &good_revs, cfg)
         .map_err(|e| Error::Input(e.to_string()))?;
 

@@ -103,6 +103,11 @@ pub(crate) fn validate(o: &Options) -> Result<(), Error> {
             "--test is empty: give the command that runs the reproducer".into(),
         ));
     }
+    if o.policy == "syzbot" && o.runs.is_some_and(|r| r < 2) {
+        return Err(Error::Input(
+            "--runs must be at least 2 with --policy syzbot: its rules call a commit bad only after two crashing runs (use --policy git for one run per commit)".into(),
+        ));
+    }
     if o.jobs == 0 || o.jobs > 64 {
         return Err(Error::Input(format!(
             "--jobs must be between 1 and 64, got {}",

@@ -393,6 +393,9 @@ impl Bisection {
         }
         let busy = self.busy();
         match &mut self.search {
+            Some(Search::Verdicts(_)) if self.cfg.policy == Policy::Git && self.cfg.jobs > 1 => {
+                self.schedule_verdicts_kary(busy);
+            }
             Some(Search::Verdicts(_)) => {
                 if !busy.is_empty() {
                     return;
@@ -419,7 +422,8 @@ impl Bisection {
             let Some(Search::Bayes(b)) = &mut self.search else {
                 return;
             };
-            let Some(choice) = b.choose(&self.cfg, &busy, &self.built) else {
+            let free = jobs - busy.len();
+            let Some(choice) = b.choose(&self.cfg, &busy, &self.built, free) else {
                 break;
             };
             let cover = b.summary(self.cfg.target).cover.0.len();
@@ -445,6 +449,75 @@ impl Bisection {
             self.finish(Conclusion::Inconclusive {
                 candidates: s.cover.0,
                 confidence: s.cover.1,
+            });
+        }
+    }
+
+    /// k-ary steps of the git policy: fill the free job slots with commits that cut what is left
+    /// (given the commits still being tested) into equal parts; conclude when nothing is left to
+    /// test and nothing is running.
+    fn schedule_verdicts_kary(&mut self, busy: Vec<Rev>) {
+        // Whole rounds: a slot that frees while another probe is still useful waits for it.
+        // Probes of similar length finishing together cut what is left in K+1 parts per
+        // round; filling each slot as it frees drifts into a staggered pipeline that cuts less
+        // (the golden ratio per half round instead of 3 per round with two slots).
+        if !busy.is_empty() {
+            return;
+        }
+        let jobs = self.cfg.jobs.max(1) as usize;
+        let Some(Search::Verdicts(s)) = &self.search else {
+            return;
+        };
+        let batch = s.next_batch(&self.dag, &busy, jobs - busy.len());
+        for next in batch {
+            match next {
+                Next::Test { rev, left, steps } => {
+                    let runs = self.test_runs();
+                    self.issue(rev, runs, Purpose::Step { left, steps });
+                }
+                Next::Found(rev) => {
+                    if busy.is_empty() {
+                        self.found(rev, 1.0);
+                    }
+                    return;
+                }
+                Next::OnlySkipped(revs) => {
+                    if busy.is_empty() {
+                        let confidence = self.syzbot.confidence;
+                        self.finish(Conclusion::Inconclusive {
+                            candidates: revs,
+                            confidence,
+                        });
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Probes of a k-ary verdict search that the last verdict made useless (their commit is no
+    /// longer a candidate) are stopped: their slots go to better probes at once.
+    fn stop_stale_verdict_probes(&mut self) {
+        let Some(Search::Verdicts(s)) = &self.search else {
+            return;
+        };
+        let cands = s.candidates(&self.dag);
+        let new = s.new;
+        let stale: Vec<usize> = self
+            .probes
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                !p.judged
+                    && matches!(p.probe.purpose, Purpose::Step { .. })
+                    && (p.probe.rev == new || !cands.contains(p.probe.rev))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for i in stale {
+            self.probes[i].judged = true;
+            self.events.push_back(Event::Stop {
+                probe: self.probes[i].probe.id,
             });
         }
     }
@@ -829,6 +902,10 @@ impl Bisection {
             verdict,
         });
         match &mut self.search {
+            Some(Search::Verdicts(s)) if self.cfg.policy == Policy::Git && self.cfg.jobs > 1 => {
+                s.apply(rev, verdict);
+                self.stop_stale_verdict_probes();
+            }
             Some(Search::Verdicts(s)) => {
                 s.apply(rev, verdict);
                 if self.cfg.policy == Policy::Syzbot {

@@ -93,7 +93,8 @@ pub fn config(strategy: Strategy, setup: &Setup) -> Config {
     };
     let mut cfg = Config::new(Mode::Cause, policy);
     cfg.vms = setup.vms.max(1);
-    cfg.jobs = if strategy == Strategy::Bayes {
+    // syzbot bisects one commit at a time; git and bayes use every machine (k-ary search).
+    cfg.jobs = if strategy != Strategy::Syzbot {
         setup.jobs.max(1)
     } else {
         1

@@ -410,8 +410,17 @@ impl BayesSearch {
     }
 
     /// The best probe, avoiding `busy` commits (in flight), or `None` when no probe is worth it.
-    /// `built` tells which commits cost no build.
-    pub fn choose(&mut self, cfg: &Config, busy: &[Rev], built: &BTreeSet<u32>) -> Option<Choice> {
+    /// `built` tells which commits cost no build. `free` is how many probes are being chosen
+    /// together (this one and the ones after it): they share the widest gap, so the first aims
+    /// at its first `1/(free+1)` part instead of its middle (two probes at once cut it in thirds,
+    /// not in quarters).
+    pub fn choose(
+        &mut self,
+        cfg: &Config,
+        busy: &[Rev],
+        built: &BTreeSet<u32>,
+        free: usize,
+    ) -> Option<Choice> {
         // Whole batches: a batch of VMs takes as long with one run as with `vms` runs.
         let batch = cfg.vms.clamp(1, cfg.runs.max(1));
         // Half batches too: the same wall time for fewer runs when a little evidence is enough.
@@ -430,7 +439,11 @@ impl BayesSearch {
             .map(|w| (w[0], w[1]))
             .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)))
             .unwrap_or((0.0, 1.0));
-        let targets: Vec<f64> = qs.iter().map(|&q| lo + (hi - lo) * best_split(q)).collect();
+        let share = 2.0 / (free.max(1) as f64 + 1.0);
+        let targets: Vec<f64> = qs
+            .iter()
+            .map(|&q| lo + (hi - lo) * best_split(q) * share)
+            .collect();
         let mut nearest: Vec<Option<(f64, u32)>> = vec![None; options.len()];
         let busy_set: HashSet<u32> = busy.iter().map(|r| r.0).collect();
         for &c in &self.cands.list {
