@@ -234,7 +234,15 @@ pub fn build_kernel(
         // ccache's base_dir makes the compiler see `../src/fs/x.c`, which kbuild's own
         // `-fmacro-prefix-map=$(srctree)/=` does not shorten: __FILE__ strings (BUG/WARN
         // sites) would carry the worktree's relative location and change the signature.
-        args.push(format!("KCFLAGS=-fmacro-prefix-map={rel}=").into());
+        let mut kcflags = format!("KCFLAGS=-fmacro-prefix-map={rel}=");
+        if let Some(base) = &base_dir {
+            // With debug info ccache hashes the working directory (the build directory) unless
+            // base_dir covers it and a -fdebug-prefix-map is given: without this, every new
+            // state directory would miss the cache entirely. It also keeps DWARF paths relative
+            // (`kbuild/slot-0`), the same in every state directory.
+            kcflags.push_str(&format!(" -fdebug-prefix-map={}/=", base.display()));
+        }
+        args.push(kcflags.into());
     }
     let jobs = format!("-j{}", opts.jobs.max(1));
     let steps: [(&str, Vec<&str>); 2] = [

@@ -320,17 +320,22 @@ fn make_gets_a_clean_reproducible_environment() {
         )),
         "{log}"
     );
-    // With ccache: CC is wrapped, and __FILE__ is mapped back from the path relative to the
-    // build dir that ccache's base_dir gives the compiler.
+    // With ccache: CC is wrapped, __FILE__ is mapped back from the path relative to the build
+    // dir that ccache's base_dir gives the compiler, and DWARF paths lose the base dir (so
+    // ccache does not hash the build directory of debug builds).
     let with_ccache = BuildOptions {
         ccache: Ccache::Dir(dir.path().join("ccache")),
         ..opts.clone()
     };
     build_kernel(&tree, &build, &config, &fixes, &with_ccache, &Cancel::new()).expect("fake build");
     let vars = std::fs::read_to_string(build.join("vars.txt")).expect("vars");
+    let base = dir.path().canonicalize().expect("canon");
     assert_eq!(
         vars,
-        "CC=ccache gcc LOCALVERSION=[] KCFLAGS=[-fmacro-prefix-map=../linux/=]\n"
+        format!(
+            "CC=ccache gcc LOCALVERSION=[] KCFLAGS=[-fmacro-prefix-map=../linux/= -fdebug-prefix-map={}/=]\n",
+            base.display()
+        )
     );
     let env = std::fs::read_to_string(build.join("env.txt")).expect("env");
     let ccache_dir = format!("CCACHE_DIR={}", dir.path().join("ccache").display());
