@@ -140,7 +140,6 @@ fn build_command_missing_or_empty() {
 
 /// The test never crashes on --bad: nothing to bisect.
 #[test]
-#[ignore = "bug: a crash not reproduced on --bad exits 1 with nothing on stderr (issue 4 asks for exit 2 and one line)"]
 fn crash_not_reproduced_on_bad() {
     let w = History::linear(40).import();
     let out = Outputs::new();

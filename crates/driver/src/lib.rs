@@ -42,7 +42,7 @@ pub use summary::{
     CommitSummary, CrashSummary, Flags, Recipients, Stats, Summary, TitleCount, write_json,
 };
 
-pub use options::{Control, Error, Options};
+pub use options::{Control, Error, Options, Progress};
 use options::{hash_str, parse_policy, validate};
 
 /// Per-commit memory of what was seen, for caching and the final report.
@@ -252,6 +252,8 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         last_announced: None,
         testing_suffix,
         kernel: options.kernel.is_some(),
+        current: String::new(),
+        steps_left: None,
         searching: false,
     };
     d.log.line(&format!(
@@ -286,6 +288,9 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
             while let Some(&slot) = free.last() {
                 let Some(job) = d.next_job(slot)? else { break };
                 free.pop();
+                if let Some(p) = progress.as_mut() {
+                    p(&d.progress(started));
+                }
                 let (tx, checkouts, setup, cancel) = (
                     tx.clone(),
                     Arc::clone(&checkouts),
@@ -313,10 +318,7 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
                     free.push(slot);
                 }
                 if let Some(p) = progress.as_mut() {
-                    p(&format!(
-                        "{} tested, {} runs",
-                        d.stats.revisions_tested, d.stats.runs
-                    ));
+                    p(&d.progress(started));
                 }
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -366,4 +368,8 @@ struct Driver<'a> {
     /// `# git bisect start` was printed: verdicts before it (releases, HEAD) are not git's and
     /// print no `# git bisect` line, as in syzbot's log.
     searching: bool,
+    /// The commit announced last, for the progress display.
+    current: String,
+    /// git's step estimate at the last bisection step.
+    steps_left: Option<u32>,
 }

@@ -19,7 +19,11 @@ impl Log {
 
     /// Writes one line (it may contain newlines).
     pub fn line(&mut self, text: &str) -> std::io::Result<()> {
-        writeln!(self.out, "{text}")?;
+        // One write per line: a progress display may redraw between two writes.
+        let mut buf = String::with_capacity(text.len() + 1);
+        buf.push_str(text);
+        buf.push('\n');
+        self.out.write_all(buf.as_bytes())?;
         self.out.flush()?;
         self.lines.push(text.to_string());
         Ok(())

@@ -76,8 +76,36 @@ pub struct Control<'a> {
     pub cancel: Cancel,
     /// Where the log goes.
     pub log: &'a mut Log,
-    /// Called after every probe with (step, runs done).
-    pub progress: Option<&'a mut dyn FnMut(&str)>,
+    /// Called whenever a commit starts or a build or run finishes.
+    pub progress: Option<&'a mut dyn FnMut(&Progress)>,
+}
+
+/// Where a running bisection stands, for a progress display.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    /// The commit tested last (short hash and subject).
+    pub commit: String,
+    /// Commits tested so far.
+    pub tested: u32,
+    /// Builds and runs finished so far.
+    pub builds: u32,
+    /// Runs finished so far.
+    pub runs: u32,
+    /// git's "roughly N steps" left, once the bisection proper has started.
+    pub steps_left: Option<u32>,
+    /// Seconds since the start.
+    pub elapsed_secs: f64,
+}
+
+impl Progress {
+    /// Estimated seconds left: the steps left at the mean time per tested commit so far.
+    pub fn eta_secs(&self) -> Option<f64> {
+        let steps = self.steps_left?;
+        if self.tested == 0 {
+            return None;
+        }
+        Some(f64::from(steps) * self.elapsed_secs / f64::from(self.tested))
+    }
 }
 
 pub(crate) fn parse_policy(s: &str) -> Result<Policy, Error> {
@@ -125,4 +153,25 @@ pub(crate) fn hash_str(s: &str) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Progress;
+
+    #[test]
+    fn eta_is_steps_left_at_the_mean_time_per_commit() {
+        let mut p = Progress {
+            tested: 4,
+            steps_left: Some(3),
+            elapsed_secs: 20.0,
+            ..Progress::default()
+        };
+        assert_eq!(p.eta_secs(), Some(15.0));
+        p.steps_left = None;
+        assert_eq!(p.eta_secs(), None);
+        p.steps_left = Some(3);
+        p.tested = 0;
+        assert_eq!(p.eta_secs(), None);
+    }
 }

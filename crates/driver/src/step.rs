@@ -211,6 +211,10 @@ impl Driver<'_> {
             return Ok(());
         }
         self.last_announced = Some(commit);
+        self.current = format!("{} {}", commit.short(12), self.subject(commit));
+        if let Purpose::Step { steps, .. } = purpose {
+            self.steps_left = Some(*steps);
+        }
         match purpose {
             Purpose::ReproCheck => {
                 if !self.started_repro {
@@ -482,5 +486,17 @@ impl Driver<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Where the bisection stands.
+    pub(crate) fn progress(&self, started: Instant) -> Progress {
+        Progress {
+            commit: self.current.clone(),
+            tested: self.stats.revisions_tested,
+            builds: self.stats.builds,
+            runs: self.stats.runs,
+            steps_left: self.steps_left,
+            elapsed_secs: started.elapsed().as_secs_f64(),
+        }
     }
 }

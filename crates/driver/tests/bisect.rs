@@ -88,7 +88,7 @@ fn resumes_after_an_interruption_without_losing_runs() {
     let cancel = Cancel::new();
     let seen = Arc::new(AtomicU32::new(0));
     let (c2, s2) = (cancel.clone(), Arc::clone(&seen));
-    let mut stop_early = move |_: &str| {
+    let mut stop_early = move |_: &culprit_driver::Progress| {
         if s2.fetch_add(1, Ordering::SeqCst) == 12 {
             c2.cancel();
         }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use culprit_driver::{Control, Error, KernelOptions, Log, Options, Summary};
+use culprit_driver::{Control, Error, KernelOptions, Log, Options, Progress, Summary};
 
 /// Find the commit that introduced (or fixed) a crash.
 ///
@@ -31,8 +31,8 @@ use culprit_driver::{Control, Error, KernelOptions, Log, Options, Summary};
 /// for a crash report. A kernel that does not build or boot is skipped; identical kernel
 /// signatures share results. --build and --test are not used.
 ///
-/// Exit status: 0 = one commit found, 1 = finished without one (inconclusive, not reproduced),
-/// 2 = bad input or error.
+/// Exit status: 0 = one commit found, 1 = finished without one (inconclusive), 2 = bad input,
+/// the crash not reproduced on --bad, or an error.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The repository (default: the current directory).
@@ -173,11 +173,39 @@ pub fn drive(
     json: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
     let cancel = culprit_exec::Cancel::install().context("installing the Ctrl-C handler")?;
+    // A progress bar on stderr when it is a terminal; nothing otherwise (CI logs, pipes).
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = indicatif::ProgressBar::new(1);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {elapsed_precise} [{bar:25}] {pos}/{len} commits, {wide_msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(200));
+        Some(bar)
+    } else {
+        None
+    };
+    // Log lines written while the bar is drawn would tear it: they go out with the bar hidden.
+    let out: Box<dyn std::io::Write + Send> = match &bar {
+        Some(b) => Box::new(AroundBar {
+            bar: b.clone(),
+            inner: out,
+        }),
+        None => out,
+    };
     let mut log = Log::new(out);
-    let terminal = std::io::stderr().is_terminal();
-    let mut progress = |s: &str| {
-        if terminal {
-            eprint!("\r\x1b[2Kculprit: {s}");
+    let mut progress = |p: &Progress| {
+        if let Some(b) = &bar {
+            b.set_length(u64::from(p.tested + p.steps_left.unwrap_or(1).max(1)));
+            b.set_position(u64::from(p.tested));
+            let eta = p
+                .eta_secs()
+                .map(|s| format!(", ETA {}", culprit_driver::duration::go(s.round())))
+                .unwrap_or_default();
+            b.set_message(format!("{} runs{eta}: {}", p.runs, p.commit));
         }
     };
     let ctl = Control {
@@ -188,13 +216,18 @@ pub fn drive(
         progress: Some(&mut progress),
     };
     let result = culprit_driver::run(options, ctl);
-    if terminal {
-        eprint!("\r\x1b[2K");
+    if let Some(b) = &bar {
+        b.finish_and_clear();
     }
     match result {
         Ok(summary) => {
             if let Some(p) = json {
                 culprit_driver::write_json(p, &summary)?;
+            }
+            if summary.result == "no-repro"
+                && let Some(e) = &summary.error
+            {
+                eprintln!("culprit: {e}");
             }
             Ok(exit_code(&summary))
         }
@@ -217,7 +250,26 @@ pub fn drive(
 fn exit_code(s: &Summary) -> ExitCode {
     match s.result.as_str() {
         "culprit" => ExitCode::SUCCESS,
-        "error" => ExitCode::from(2),
+        // The test never crashed on --bad: the input is wrong (or the crash too rare for --runs).
+        "error" | "no-repro" => ExitCode::from(2),
         _ => ExitCode::from(1),
+    }
+}
+
+/// A writer that hides the progress bar while it writes.
+struct AroundBar {
+    bar: indicatif::ProgressBar,
+    inner: Box<dyn std::io::Write + Send>,
+}
+
+impl std::io::Write for AroundBar {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let inner = &mut self.inner;
+        self.bar.suspend(|| inner.write(buf))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let inner = &mut self.inner;
+        self.bar.suspend(|| inner.flush())
     }
 }
