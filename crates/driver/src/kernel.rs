@@ -115,7 +115,7 @@ pub struct SharedRuns {
 impl SharedRuns {
     /// Up to `n` runs of other commits with this kernel that `commit` has not been given yet,
     /// with the commit they came from.
-    fn take(&mut self, commit: &str, sig: &str, n: usize) -> Vec<(String, Classified)> {
+    pub(crate) fn take(&mut self, commit: &str, sig: &str, n: usize) -> Vec<(String, Classified)> {
         let all = self.runs.get(sig).map(Vec::as_slice).unwrap_or_default();
         let cursor = self
             .cursor
@@ -134,7 +134,7 @@ impl SharedRuns {
 
     /// Records a run of `commit`'s kernel (the commit has seen it: its cursor moves past it when
     /// nothing else is pending before it).
-    fn record(&mut self, commit: &str, sig: &str, run: Classified) {
+    pub(crate) fn record(&mut self, commit: &str, sig: &str, run: Classified) {
         let all = self.runs.entry(sig.to_string()).or_default();
         all.push((commit.to_string(), run));
         let len = all.len();

@@ -217,6 +217,7 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         artifact: options.artifact.clone(),
         logs,
         kernel: kernel_setup,
+        shared: Arc::default(),
     };
     let build_key = match &options.kernel {
         Some(k) => format!(

@@ -74,6 +74,8 @@ pub struct Setup {
     pub logs: PathBuf,
     /// Kernel mode: build with culprit-kbuild and test in VMs instead of the commands.
     pub kernel: Option<crate::kernel::KernelSetup>,
+    /// Runs by artifact hash (`--artifact`), shared between commits whose builds are identical.
+    pub shared: Arc<std::sync::Mutex<crate::kernel::SharedRuns>>,
 }
 
 /// Most bytes of a run's output read back for crash parsing.
@@ -112,6 +114,8 @@ pub fn work(
         }
     };
     let hex = job.commit.to_hex();
+    // The hash of this build's artifact: runs are shared between identical artifacts.
+    let mut artifact_hash: Option<String> = None;
     if job.build {
         let log = setup.logs.join(format!("{hex}.build.log"));
         let cmd = clean_env(Command::new(setup.build.clone(), &dir, &log).timeout(setup.timeout));
@@ -139,6 +143,7 @@ pub fn work(
                     }
                 }
                 let secs = out.duration.as_secs_f64();
+                artifact_hash = artifact.clone();
                 send(Message::Built {
                     probe: job.probe,
                     ok,
@@ -164,7 +169,34 @@ pub fn work(
             }
         }
     }
-    for index in job.first_run..job.first_run + job.runs {
+    let end = job.first_run + job.runs;
+    let mut index = job.first_run;
+    // Runs of another commit with an identical artifact count as this commit's runs (not when
+    // the driver already gave it runs: those may be the very ones shared here).
+    if let Some(h) = artifact_hash.as_ref().filter(|_| job.first_run == 0) {
+        let known = setup
+            .shared
+            .lock()
+            .map(|mut s| s.take(&hex, h, job.runs as usize))
+            .unwrap_or_default();
+        if let Some((from, _)) = known.first() {
+            send(Message::Note(format!(
+                "same artifact as {from}: reusing {} of its runs",
+                known.len()
+            )));
+        }
+        for (_, (outcome, report)) in known {
+            send(Message::Classified {
+                probe: job.probe,
+                index,
+                outcome,
+                report,
+                secs: 0.0,
+            });
+            index += 1;
+        }
+    }
+    while index < end {
         if job.stop.load(Ordering::SeqCst) || cancel.is_cancelled() {
             break;
         }
@@ -175,13 +207,28 @@ pub fn work(
             Ok(out) => {
                 let text =
                     read_capped(&out.log_path).unwrap_or_else(|| [out.head, out.tail].concat());
-                send(Message::Ran {
-                    probe: job.probe,
-                    index,
-                    status: out.status,
-                    log: text,
-                    secs: out.duration.as_secs_f64(),
-                });
+                let secs = out.duration.as_secs_f64();
+                if let Some(h) = &artifact_hash {
+                    let (outcome, report) = crate::classify(out.status, &text);
+                    if let Ok(mut shared) = setup.shared.lock() {
+                        shared.record(&hex, h, (outcome.clone(), report.clone()));
+                    }
+                    send(Message::Classified {
+                        probe: job.probe,
+                        index,
+                        outcome,
+                        report,
+                        secs,
+                    });
+                } else {
+                    send(Message::Ran {
+                        probe: job.probe,
+                        index,
+                        status: out.status,
+                        log: text,
+                        secs,
+                    });
+                }
             }
             Err(e) => {
                 send(Message::Failed {
@@ -192,6 +239,7 @@ pub fn work(
                 return;
             }
         }
+        index += 1;
     }
     send(Message::Idle {
         slot,
