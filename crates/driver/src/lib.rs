@@ -255,6 +255,7 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         kernel: options.kernel.is_some(),
         current: String::new(),
         steps_left: None,
+        last_testing: None,
         searching: false,
     };
     d.log.line(&format!(
@@ -373,4 +374,6 @@ struct Driver<'a> {
     current: String,
     /// git's step estimate at the last bisection step.
     steps_left: Option<u32>,
+    /// The commit of the last `testing commit` line.
+    last_testing: Option<CommitId>,
 }

@@ -93,11 +93,7 @@ impl Driver<'_> {
                 first_run: done,
                 stop: Arc::clone(&f.stop),
             };
-            self.log.line(&format!(
-                "testing commit {}{}",
-                f.commit.to_hex(),
-                self.testing_suffix
-            ))?;
+            self.testing_line(f.commit)?;
             self.inflight.insert(id, f);
             return Ok(Some(job));
         }
@@ -253,12 +249,19 @@ impl Driver<'_> {
                 .line(&format!("parent commit {} wasn't tested", commit.to_hex()))?,
         }
         if !matches!(purpose, Purpose::ParentBuild) {
-            self.log.line(&format!(
-                "testing commit {}{}",
-                commit.to_hex(),
-                self.testing_suffix
-            ))?;
+            self.testing_line(commit)?;
         }
+        Ok(())
+    }
+
+    /// `testing commit HASH` (kernel mode: with the compiler type, as syzbot prints it).
+    fn testing_line(&mut self, commit: CommitId) -> Result<(), Error> {
+        self.last_testing = Some(commit);
+        self.log.line(&format!(
+            "testing commit {}{}",
+            commit.to_hex(),
+            self.testing_suffix
+        ))?;
         Ok(())
     }
 
@@ -461,6 +464,15 @@ impl Driver<'_> {
         if self.tested.insert(f.commit) {
             self.stats.revisions_tested += 1;
         }
+        // With several commits in flight their lines interleave: say again which commit these
+        // runs are of when another one was announced since.
+        let commit = f.commit;
+        if self.engine.config().jobs > 1 && self.last_testing != Some(commit) {
+            self.testing_line(commit)?;
+        }
+        let Some(f) = self.inflight.get(&probe) else {
+            return Ok(());
+        };
         let target = self.engine.target().cloned();
         let any = self.engine.config().any_crash;
         let words: Vec<String> = f

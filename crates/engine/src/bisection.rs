@@ -426,7 +426,7 @@ impl Bisection {
             let Some(choice) = b.choose(&self.cfg, &busy, &self.built, free) else {
                 break;
             };
-            let cover = b.summary(self.cfg.target).cover.0.len();
+            let cover = b.summary(self.cfg.target).cover_size as usize;
             let purpose = Purpose::Step {
                 left: cover.saturating_sub(1) as u64,
                 steps: crate::midpoint::estimate_steps(cover),

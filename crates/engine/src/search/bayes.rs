@@ -66,8 +66,11 @@ pub struct Choice {
 pub struct Summary {
     /// Most probable candidate and its probability.
     pub best: (Rev, f64),
-    /// Smallest set (most probable first) covering the target, and its mass.
+    /// Smallest set (most probable first) covering the target, and its mass; at most
+    /// `MAX_REPORTED` commits are listed.
     pub cover: (Vec<Rev>, f64),
+    /// How many commits that smallest set holds (not capped): the "revisions left".
+    pub cover_size: u64,
 }
 
 /// State of the Bayesian search.
@@ -383,9 +386,27 @@ impl BayesSearch {
             .first()
             .map(|&c| (c, self.posterior(c)))
             .unwrap_or((self.new, 0.0));
+        // The full size of the covering set, class by class (members of a class are equally
+        // likely, so only as many of the last class as the target needs).
+        let (mut acc, mut cover_size) = (0.0, 0u64);
+        for &k in &order {
+            if acc >= target {
+                break;
+            }
+            let p = per(k);
+            let size = self.class_size[k];
+            if p <= 0.0 {
+                continue;
+            }
+            let need = (((target - acc) / p).ceil() as u64).clamp(1, size.max(1));
+            cover_size += need;
+            acc += p * need as f64;
+        }
+        let cover_size = cover_size.max(cover.len() as u64);
         Summary {
             best,
             cover: (cover, mass.min(1.0)),
+            cover_size,
         }
     }
 
@@ -583,6 +604,19 @@ mod tests {
             assert!((ln_gamma(n as f64 + 1.0) - f.ln()).abs() < 1e-9, "n={n}");
         }
         assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-9);
+    }
+
+    #[test]
+    fn cover_size_counts_past_the_listed_commits() {
+        let parents: Vec<Vec<u32>> = (0..301u32)
+            .map(|i| if i == 0 { vec![] } else { vec![i - 1] })
+            .collect();
+        let dag = Dag::from_parents(&parents, vec![]).expect("a valid DAG");
+        let mut b = BayesSearch::new(&dag, Rev(300), &[Rev(0)], Mode::Cause);
+        // 300 equally likely candidates: 0.99 of the mass needs 297 of them.
+        let s = b.summary(0.99);
+        assert_eq!(s.cover_size, 297);
+        assert_eq!(s.cover.0.len(), MAX_REPORTED);
     }
 
     #[test]
