@@ -51,6 +51,25 @@ impl Driver<'_> {
                         f.stop.store(true, Ordering::SeqCst);
                     }
                 }
+                Event::Releases { picked, total } => {
+                    self.print_judged_runs()?;
+                    // The tags by their names in the repository (`v5.10`, `2.3`, `name-4.5`).
+                    let names: Vec<String> = picked
+                        .iter()
+                        .map(|r| {
+                            self.tag_names.get(&r.0).cloned().unwrap_or_else(|| {
+                                self.engine
+                                    .dag()
+                                    .release(*r)
+                                    .map_or_else(|| self.commit(*r).short(12), |v| v.to_string())
+                            })
+                        })
+                        .collect();
+                    self.log.line(&format!(
+                        "picked [{}] out of {total} release tags",
+                        names.join(" ")
+                    ))?;
+                }
                 Event::Note(text) => {
                     self.print_judged_runs()?;
                     self.log.line(&text)?

@@ -232,6 +232,11 @@ impl Bisection {
         &self.cfg
     }
 
+    /// The history being bisected.
+    pub fn dag(&self) -> &Dag {
+        &self.dag
+    }
+
     /// The crash identity being bisected, once learned.
     pub fn target(&self) -> Option<&Target> {
         self.target.as_ref()
@@ -779,16 +784,10 @@ impl Bisection {
                     self.finish(Conclusion::Failed(Failure::NoReleases));
                     return;
                 }
-                self.events.push_back(Event::Note(format!(
-                    "picked [{}] out of {} release tags",
-                    picked
-                        .iter()
-                        .filter_map(|r| self.dag.release(*r))
-                        .map(|r| r.to_string())
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                    tags.len()
-                )));
+                self.events.push_back(Event::Releases {
+                    picked: picked.clone(),
+                    total: tags.len(),
+                });
                 let first = picked[0];
                 self.phase = Phase::Releases {
                     picked,

@@ -147,6 +147,14 @@ pub enum Event {
         /// The probe.
         probe: ProbeId,
     },
+    /// The release tags the cause bisection will test, newest first, out of `total` reachable
+    /// from the crashing commit (syzbot's `picked [v5.10 v5.9 …] out of N release tags`).
+    Releases {
+        /// The picked tags' commits, in testing order.
+        picked: Vec<Rev>,
+        /// Release tags reachable from the crashing commit.
+        total: usize,
+    },
     /// A free-form line for the log (syzbot prints several, e.g. `false negative chance: 0.001`).
     Note(String),
 }

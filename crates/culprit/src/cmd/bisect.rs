@@ -112,7 +112,13 @@ pub struct Args {
 }
 
 /// Runs the command.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
+    // Paths as the user typed them, relative to where culprit was started: checkouts run git in
+    // other directories and `--resume` alone enters the repository.
+    let abs = |p: PathBuf| std::path::absolute(&p).unwrap_or(p);
+    args.state = args.state.take().map(abs);
+    args.log = args.log.take().map(abs);
+    args.json = args.json.take().map(abs);
     let kernel = match (args.kernel, &args.config, &args.repro) {
         (true, Some(config), Some(repro)) => {
             // Absolute paths: the recorded options must mean the same on --resume from elsewhere.
