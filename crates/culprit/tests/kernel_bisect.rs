@@ -103,12 +103,25 @@ fn first_line(cmd: &str, args: &[&str]) -> String {
 
 /// One finished `culprit bisect --kernel` run.
 struct Run {
+    /// The log, then culprit's stderr.
     log: String,
     json: serde_json::Value,
     secs: f64,
+    code: Option<i32>,
 }
 
 fn bisect(cache: &Path, config: &Path, extra: &[&str]) -> Run {
+    let run = bisect_any(cache, config, extra);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "culprit bisect --kernel {extra:?}:\n{}",
+        run.log
+    );
+    run
+}
+
+fn bisect_any(cache: &Path, config: &Path, extra: &[&str]) -> Run {
     let state = tempfile::Builder::new()
         .prefix("cli-kernel.")
         .tempdir_in(cache)
@@ -138,16 +151,18 @@ fn bisect(cache: &Path, config: &Path, extra: &[&str]) -> Run {
         .output()
         .expect("run culprit");
     let secs = started.elapsed().as_secs_f64();
-    let log = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(
-        out.status.success(),
-        "culprit bisect --kernel {extra:?}: {}\nstderr: {}\nlog:\n{log}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json =
-        serde_json::from_slice(&std::fs::read(&json).expect("json written")).expect("json parses");
-    Run { log, json, secs }
+    let mut log = std::fs::read_to_string(&log).unwrap_or_default();
+    log.push_str(&String::from_utf8_lossy(&out.stderr));
+    let json = std::fs::read(&json)
+        .ok()
+        .and_then(|j| serde_json::from_slice(&j).ok())
+        .unwrap_or_default();
+    Run {
+        log,
+        json,
+        secs,
+        code: out.status.code(),
+    }
 }
 
 /// What every kernel run must show, whatever the policy.
@@ -221,10 +236,14 @@ fn check_result(run: &Run, repo: &Path) {
         .iter()
         .find(|l| l.starts_with("revisions tested: "))
         .expect("statistics line");
-    let tested = lines
+    // (distinct commits: more runs on a commit tested before do not count again)
+    let mut tested: Vec<&str> = lines
         .iter()
-        .filter(|l| l.starts_with("all runs: ") || l.starts_with("run #0: "))
-        .count();
+        .filter_map(|l| l.strip_prefix("testing commit "))
+        .collect();
+    tested.sort_unstable();
+    tested.dedup();
+    let tested = tested.len();
     let go_duration = |s: &str| {
         !s.is_empty()
             && s.ends_with('s')
@@ -302,6 +321,39 @@ fn kernel_bisection_through_the_cli_names_the_injected_bug() {
         "timing: culprit bisect --kernel: {:.1}s with --policy syzbot --runs 4, {:.1}s with the \
          default policy (stats: {})",
         syzbot.secs, default.secs, default.json["stats"]
+    );
+
+    // A kernel that does not boot (init cannot be started) is a skip, never a good: the
+    // crashing end cannot be tested, and the bisection says so instead of naming a commit.
+    let unbootable = bisect_any(
+        &cache,
+        &config,
+        &[
+            "--cmdline",
+            "console=ttyS0 panic=-1 oops=panic init=/nonexistent rdinit=/nonexistent",
+            "--runs",
+            "2",
+        ],
+    );
+    eprintln!("{}", unbootable.log);
+    assert_ne!(unbootable.code, Some(0), "{}", unbootable.log);
+    assert!(
+        unbootable
+            .log
+            .lines()
+            .any(|l| l.starts_with("all runs: cannot test: boot failed")),
+        "{}",
+        unbootable.log
+    );
+    assert!(
+        !unbootable.log.contains("all runs: OK"),
+        "{}",
+        unbootable.log
+    );
+    assert!(
+        !unbootable.log.contains("first bad commit"),
+        "{}",
+        unbootable.log
     );
 }
 
