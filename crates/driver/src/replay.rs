@@ -7,6 +7,9 @@ impl Driver<'_> {
     pub(crate) fn replay(&mut self) -> Result<(), Error> {
         let events = self.store.events()?;
         let mut replayed = 0u32;
+        // (probe, index) of every replayed run event.
+        let mut run_events: std::collections::HashSet<(u32, u64)> =
+            std::collections::HashSet::new();
         for ev in events {
             let p = &ev.payload;
             let id = |k: &str| p.get(k).and_then(|v| v.as_u64()).map(|v| ProbeId(v as u32));
@@ -72,19 +75,16 @@ impl Driver<'_> {
                         .handle_run(pid, outcome)
                         .map_err(|e| Error::Other(e.to_string()))?;
                     replayed += 1;
+                    if let Some(index) = p.get("index").and_then(|v| v.as_u64()) {
+                        run_events.insert((pid.0, index));
+                    }
                 }
                 _ => {}
             }
-            while let Some(ev) = self.engine.poll_event() {
-                if matches!(ev, Event::Start { .. }) {
-                    self.searching = true;
-                }
-                if let Event::Stop { probe } = ev
-                    && let Some(f) = self.inflight.get(&probe)
-                {
-                    f.stop.store(true, Ordering::SeqCst);
-                }
-            }
+            self.replay_events();
+        }
+        if self.replay_unlogged_run(&run_events)? {
+            replayed += 1;
         }
         // Probes that had all they needed are closed; unfinished ones run again from where they
         // stopped (their recorded runs are not repeated).
@@ -113,5 +113,57 @@ impl Driver<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Takes in the engine's events of a replayed input: the search has started, or probes
+    /// are judged (their stop flags are set).
+    fn replay_events(&mut self) {
+        while let Some(ev) = self.engine.poll_event() {
+            if matches!(ev, Event::Start { .. }) {
+                self.searching = true;
+            }
+            if let Event::Stop { probe } = ev
+                && let Some(f) = self.inflight.get(&probe)
+            {
+                f.stop.store(true, Ordering::SeqCst);
+            }
+        }
+    }
+
+    /// A finished run is written twice, as a row of `runs` and then as an event: a kill between
+    /// the two leaves the last run without its event. It is the input that came next, so it is
+    /// replayed last (and its event written now) instead of being run again. Returns whether
+    /// there was one.
+    fn replay_unlogged_run(
+        &mut self,
+        run_events: &std::collections::HashSet<(u32, u64)>,
+    ) -> Result<bool, Error> {
+        let runs = self.store.runs()?;
+        let Some((_, last)) = runs.last() else {
+            return Ok(false);
+        };
+        let Ok(probe) = u32::try_from(last.probe_id) else {
+            return Ok(false);
+        };
+        if run_events.contains(&(probe, u64::from(last.index))) {
+            return Ok(false);
+        }
+        let pid = ProbeId(probe);
+        let Ok(outcome) = serde_json::from_value::<Outcome>(last.outcome.clone()) else {
+            return Ok(false);
+        };
+        let Some(f) = self.inflight.get_mut(&pid) else {
+            return Ok(false);
+        };
+        f.outcomes.push(outcome.clone());
+        self.store.append_event(
+            "run",
+            &serde_json::json!({"probe": probe, "index": last.index, "outcome": last.outcome}),
+        )?;
+        self.engine
+            .handle_run(pid, outcome)
+            .map_err(|e| Error::Other(e.to_string()))?;
+        self.replay_events();
+        Ok(true)
     }
 }
