@@ -287,9 +287,10 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
             break;
         }
         if d.engine.conclusion().is_none() {
-            while let Some(&slot) = free.last() {
-                let Some(job) = d.next_job(slot)? else { break };
-                free.pop();
+            while !free.is_empty() {
+                let Some((slot, job)) = d.next_job(&mut free)? else {
+                    break;
+                };
                 if let Some(p) = progress.as_mut() {
                     p(&d.progress(started));
                 }

@@ -98,8 +98,16 @@ impl Driver<'_> {
     }
 
     /// The next job from the engine, with reused results fed back at once.
-    pub(crate) fn next_job(&mut self, slot: usize) -> Result<Option<worker::Job>, Error> {
+    pub(crate) fn next_job(
+        &mut self,
+        free: &mut Vec<usize>,
+    ) -> Result<Option<(usize, worker::Job)>, Error> {
+        let Some(&last) = free.last() else {
+            return Ok(None);
+        };
         if let Some((id, f)) = self.pending_resume.pop() {
+            let slot = last;
+            free.pop();
             // The slot is checked out and built anew for this commit.
             self.slot_built.remove(&slot);
             self.slot_of.insert(id, slot);
@@ -114,13 +122,19 @@ impl Driver<'_> {
             };
             self.testing_line(f.commit)?;
             self.inflight.insert(id, f);
-            return Ok(Some(job));
+            return Ok(Some((slot, job)));
         }
         loop {
             let Some(probe) = self.engine.poll_probe() else {
                 return Ok(None);
             };
             let commit = self.commit(probe.rev);
+            // A free slot that holds this commit built runs it again without a rebuild.
+            let slot = free
+                .iter()
+                .copied()
+                .find(|s| self.slot_built.get(s).is_some_and(|(c, _)| *c == commit))
+                .unwrap_or(last);
             self.store.append_event(
                 "probe",
                 &serde_json::json!({"id": probe.id.0, "commit": commit.to_hex()}),
@@ -147,14 +161,18 @@ impl Driver<'_> {
                     self.close(probe.id)?;
                     continue;
                 }
-                return Ok(Some(worker::Job {
-                    probe: probe.id,
-                    commit,
-                    build: false,
-                    runs: probe.runs,
-                    first_run: 0,
-                    stop,
-                }));
+                free.retain(|&s| s != slot);
+                return Ok(Some((
+                    slot,
+                    worker::Job {
+                        probe: probe.id,
+                        commit,
+                        build: false,
+                        runs: probe.runs,
+                        first_run: 0,
+                        stop,
+                    },
+                )));
             }
             // Another commit with the same tree was tested with the same build command: its
             // results are this commit's results.
@@ -196,25 +214,33 @@ impl Driver<'_> {
                 // The slot builds this commit now: it no longer holds what it held.
                 self.slot_built.remove(&slot);
                 self.slot_of.insert(probe.id, slot);
-                return Ok(Some(worker::Job {
-                    probe: probe.id,
-                    commit,
-                    build: true,
-                    runs: probe.runs - fed,
-                    first_run: fed,
-                    stop,
-                }));
+                free.retain(|&s| s != slot);
+                return Ok(Some((
+                    slot,
+                    worker::Job {
+                        probe: probe.id,
+                        commit,
+                        build: true,
+                        runs: probe.runs - fed,
+                        first_run: fed,
+                        stop,
+                    },
+                )));
             }
             self.slot_built.remove(&slot);
             self.slot_of.insert(probe.id, slot);
-            return Ok(Some(worker::Job {
-                probe: probe.id,
-                commit,
-                build: true,
-                runs: probe.runs,
-                first_run: 0,
-                stop,
-            }));
+            free.retain(|&s| s != slot);
+            return Ok(Some((
+                slot,
+                worker::Job {
+                    probe: probe.id,
+                    commit,
+                    build: true,
+                    runs: probe.runs,
+                    first_run: 0,
+                    stop,
+                },
+            )));
         }
     }
 

@@ -18,6 +18,9 @@ use crate::search::bayes::BayesSearch;
 use crate::search::verdicts::{self, Next, SyzbotState, VerdictSearch};
 use crate::tally::{Tally, Target, crash_titles, learn_target};
 
+/// Learned crash rate from which bayes schedules k-ary probes in whole rounds.
+const WHOLE_ROUNDS_RATE: f64 = 0.9;
+
 /// Errors in setting up a bisection.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SetupError {
@@ -422,6 +425,16 @@ impl Bisection {
     /// Fills the free job slots with the bayes search's best probes; concludes when nothing is
     /// worth testing and nothing is running.
     fn schedule_bayes(&mut self, mut busy: Vec<Rev>) {
+        // A reproducer that (nearly) always crashes makes probes of even length: whole rounds
+        // then cut more per unit of time than filling each slot as it frees (see
+        // `schedule_verdicts_kary`). A flaky one makes them uneven (a crash stops a probe early)
+        // and a free slot is better used at once.
+        if !busy.is_empty()
+            && let Some(Search::Bayes(b)) = &self.search
+            && b.crash_rate() >= WHOLE_ROUNDS_RATE
+        {
+            return;
+        }
         let jobs = self.cfg.jobs.max(1) as usize;
         while busy.len() < jobs && !self.budget_spent() {
             let Some(Search::Bayes(b)) = &mut self.search else {

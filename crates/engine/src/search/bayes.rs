@@ -410,6 +410,12 @@ impl BayesSearch {
         }
     }
 
+    /// The learned chance that one run on a commit with the bug crashes (posterior mean).
+    pub fn crash_rate(&self) -> f64 {
+        let (a, b) = self.p_post;
+        a / (a + b)
+    }
+
     /// Chance that `n` runs on a commit with the bug show no crash, under the current belief
     /// about the crash rate.
     fn q(&self, n: u32) -> f64 {
