@@ -105,7 +105,6 @@ fn two_bugs_source(f: &culprit_testkit::Facts) -> String {
 const ASAN_BUILD: &str = "cc -g -O0 -fsanitize=address -o prog src/main.c";
 
 #[test]
-#[ignore = "bug: bayes proposes again and again a commit whose runs all crashed with another title (Bisection marks a commit untestable only when its runs were skips: `t.target == 0 && t.ok == 0 && t.skip > 0` ignores `t.other`); since bayes cuts gaps in K+1 parts (e28c59a) the search lands in the unrelated range and ends inconclusive after ~220 s (--jobs 1: 1,599 'more runs' on one commit; --jobs 2: two commits alternating)"]
 fn unrelated_crash_world() {
     let w = History {
         bug_at: Some(452),
@@ -308,7 +307,6 @@ fn relative_state_directory() {
 /// A long stretch that does not build (a quarter of the history, right after the culprit): the
 /// search must skip it, not walk through it. Deterministic crash, one job.
 #[test]
-#[ignore = "bug: bayes walks through the stretch one adjacent commit at a time; each failed build counts against its 80-commit budget, and it ends inconclusive after 79 failed builds where git bisect run names the culprit"]
 fn long_broken_stretch_world() {
     let w = History {
         bug_at: Some(150),

@@ -97,6 +97,11 @@ pub struct BayesSearch {
     absent: Evidence,
     coverage: HashMap<u32, Coverage>,
     untestable: HashSet<u32>,
+    /// Commits found untestable lately (no build, or no run that told anything; halved by each
+    /// commit that told something): the next probes jump further from where the search aimed,
+    /// as `git bisect skip` does, so a long stretch of broken commits is crossed in a few builds
+    /// rather than walked one by one.
+    fail_streak: u32,
     prior: (f64, f64),
     // Derived, refreshed by `update`.
     class_post: Vec<f64>,
@@ -132,6 +137,7 @@ impl BayesSearch {
             absent: Evidence::default(),
             coverage: HashMap::new(),
             untestable: HashSet::new(),
+            fail_streak: 0,
             prior: (1.0, 1.0),
             class_post: vec![1.0],
             p_post: (1.0, 1.0),
@@ -166,11 +172,17 @@ impl BayesSearch {
 
     /// Marks `rev` as impossible to test (its build failed).
     pub fn mark_untestable(&mut self, rev: Rev) {
-        self.untestable.insert(rev.0);
+        if self.untestable.insert(rev.0) {
+            self.fail_streak += 1;
+        }
     }
 
     /// Adds runs seen on `rev`: crashes with the bisected identity and clean runs.
     pub fn add(&mut self, dag: &Dag, rev: Rev, crashes: u32, clean: u32) {
+        if crashes + clean > 0 {
+            // Halved, not cleared: broken stretches are long, the next aim may land in one.
+            self.fail_streak /= 2;
+        }
         let clean = match &self.holds_old {
             Some(h) if self.cands.contains(rev) && !h[rev.idx()] => 0,
             _ => clean,
@@ -416,6 +428,43 @@ impl BayesSearch {
         a / (a + b)
     }
 
+    /// Which candidates (by position in git's list) lie between two untestable commits with no
+    /// tested commit between them: most likely untestable too (a stretch that does not build),
+    /// so probes go past the stretch instead of into it. Empty while nothing is untestable.
+    fn inside_untestable_stretches(&self) -> Vec<bool> {
+        if self.fail_streak == 0 || self.untestable.is_empty() {
+            return Vec::new();
+        }
+        let list = &self.cands.list;
+        let state = |c: Rev| {
+            if self.untestable.contains(&c.0) {
+                Some(false)
+            } else if self.coverage.contains_key(&c.0) {
+                Some(true)
+            } else {
+                None
+            }
+        };
+        // Last tested commit before each position: untestable (false) or testable (true).
+        let mut before = vec![None; list.len()];
+        let mut last = None;
+        for (i, &c) in list.iter().enumerate() {
+            before[i] = last;
+            if let Some(s) = state(c) {
+                last = Some(s);
+            }
+        }
+        let mut inside = vec![false; list.len()];
+        let mut next = None;
+        for (i, &c) in list.iter().enumerate().rev() {
+            inside[i] = before[i] == Some(false) && next == Some(false);
+            if let Some(s) = state(c) {
+                next = Some(s);
+            }
+        }
+        inside
+    }
+
     /// Chance that `n` runs on a commit with the bug show no crash, under the current belief
     /// about the crash rate.
     fn q(&self, n: u32) -> f64 {
@@ -471,23 +520,44 @@ impl BayesSearch {
             .iter()
             .map(|&q| lo + (hi - lo) * best_split(q) * share)
             .collect();
-        let mut nearest: Vec<Option<(f64, u32)>> = vec![None; options.len()];
+        // The `skip`-th nearest candidate of each target: the nearest one, or after untestable
+        // commits in a row one 2^streak - 1 places further (an untestable commit's neighbours
+        // are likely untestable too).
+        let testable = self.cands.len().saturating_sub(self.untestable.len());
+        let skip = ((1usize << self.fail_streak.min(12)) - 1).min(testable / 4);
+        let mut nearest_heaps: Vec<std::collections::BinaryHeap<(u64, u32)>> =
+            vec![std::collections::BinaryHeap::with_capacity(skip + 2); options.len()];
         let busy_set: HashSet<u32> = busy.iter().map(|r| r.0).collect();
-        for &c in &self.cands.list {
+        let inside = self.inside_untestable_stretches();
+        for (pos, &c) in self.cands.list.iter().enumerate() {
             if self.untestable.contains(&c.0)
                 || busy_set.contains(&c.0)
                 || self.holds_old.as_ref().is_some_and(|h| !h[c.idx()])
+                || inside.get(pos).copied().unwrap_or(false)
             {
                 continue;
             }
             let m = self.presence[c.idx()];
             for (i, &t) in targets.iter().enumerate() {
-                let d = (m - t).abs();
-                if nearest[i].is_none_or(|(bd, _)| d < bd) {
-                    nearest[i] = Some((d, c.0));
+                // Distances are not negative: their bits order like the numbers.
+                let d = (m - t).abs().to_bits();
+                let heap = &mut nearest_heaps[i];
+                if heap.len() <= skip {
+                    heap.push((d, c.0));
+                } else if heap.peek().is_some_and(|&(bd, _)| d < bd) {
+                    heap.pop();
+                    heap.push((d, c.0));
                 }
             }
         }
+        let jumped: Vec<Option<u32>> = nearest_heaps
+            .iter()
+            .map(|h| h.peek().map(|&(_, c)| c))
+            .collect();
+        let nearest: Vec<Option<u32>> = nearest_heaps
+            .iter()
+            .map(|h| h.iter().min().map(|&(_, c)| c))
+            .collect();
         let mut best: Option<(f64, Choice)> = None;
         let consider = |rev: u32, i: usize, best: &mut Option<(f64, Choice)>| {
             let n = options[i];
@@ -511,9 +581,17 @@ impl BayesSearch {
                 ));
             }
         };
-        for (i, n) in nearest.iter().enumerate() {
-            if let Some((_, c)) = *n {
+        for (i, n) in jumped.iter().enumerate() {
+            if let Some(c) = *n {
                 consider(c, i, &mut best);
+            }
+        }
+        if best.is_none() {
+            // The jump lands where nothing is worth testing: back to the nearest.
+            for (i, n) in nearest.iter().enumerate() {
+                if let Some(c) = *n {
+                    consider(c, i, &mut best);
+                }
             }
         }
         if cfg.builds_cached {
