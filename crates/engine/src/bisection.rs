@@ -946,7 +946,7 @@ impl Bisection {
                 // failures, exit 125) or all ended in another crash (it hides the bisected one),
                 // is not proposed again.
                 let hidden = t.target == 0 && t.ok == 0 && t.other > 0 && {
-                    // Another crash on every run so far, three at least: a flaky unrelated
+                    // Another crash on every run so far, five at least: a flaky unrelated
                     // crash does not make a commit untestable, one that always fires does.
                     let all = self
                         .probes
@@ -955,7 +955,7 @@ impl Bisection {
                         .flat_map(|p| p.outcomes.iter().cloned())
                         .collect::<Vec<_>>();
                     let all = Tally::of(&all, self.target.as_ref(), self.cfg.any_crash);
-                    all.target == 0 && all.ok == 0 && all.other >= 3
+                    all.target == 0 && all.ok == 0 && all.other >= 5
                 };
                 if build_failed || (t.target == 0 && t.ok == 0 && t.skip > 0) || hidden {
                     b.mark_untestable(rev);

@@ -157,8 +157,11 @@ impl Store {
                 "journal_mode is {mode}, WAL is required"
             ))));
         }
-        // FULL: a commit is on disk when the call returns, not only safe from a process kill.
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
+        // NORMAL (with WAL): a committed record survives the process being killed (Ctrl-C,
+        // kill -9), which is what resuming needs; after a power loss the last records may be
+        // gone (their runs are redone) but the file stays consistent. FULL would fsync every
+        // record: 10-16 ms a step on this machine.
+        conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
             .map_err(open_error)?;
         conn.execute_batch(SCHEMA).map_err(open_error)?;
         let found: Option<String> = conn

@@ -27,6 +27,10 @@ use crate::reach::Reach;
 const EPSILON: f64 = 1e-6;
 /// Below this many bits a probe is not worth its cost: the search ends.
 const MIN_BITS: f64 = 1e-3;
+/// Candidates whose bug probability is this close to 0 or 1 cannot give `MIN_BITS` (a probe's
+/// information is at most about 20 times the distance for any crash rate): `choose` skips them,
+/// so a step costs the uncertain part of a history, not all of it.
+const ACTIVE_EPS: f64 = 1e-5;
 /// Most batches (rounds of `vms` parallel runs) one probe may ask for.
 const MAX_BATCHES: u32 = 3;
 /// Largest set reported as inconclusive.
@@ -107,6 +111,8 @@ pub struct BayesSearch {
     class_post: Vec<f64>,
     p_post: (f64, f64),
     presence: Vec<f64>,
+    /// Positions (in the candidate list) of the commits `choose` considers, by `update`.
+    active: Vec<u32>,
     per: Vec<f64>,
     summary: Option<(f64, Summary)>,
 }
@@ -142,6 +148,7 @@ impl BayesSearch {
             class_post: vec![1.0],
             p_post: (1.0, 1.0),
             presence: Vec::new(),
+            active: Vec::new(),
             per: Vec::new(),
             summary: None,
         };
@@ -327,6 +334,20 @@ impl BayesSearch {
         }
         self.presence = presence;
         self.per = per;
+        let mut active = std::mem::take(&mut self.active);
+        active.clear();
+        active.extend(
+            self.cands
+                .list
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| {
+                    let m = self.presence[c.idx()];
+                    m > ACTIVE_EPS && m < 1.0 - ACTIVE_EPS
+                })
+                .map(|(i, _)| i as u32),
+        );
+        self.active = active;
     }
 
     /// Probability that one candidate is the culprit.
@@ -529,7 +550,8 @@ impl BayesSearch {
             vec![std::collections::BinaryHeap::with_capacity(skip + 2); options.len()];
         let busy_set: HashSet<u32> = busy.iter().map(|r| r.0).collect();
         let inside = self.inside_untestable_stretches();
-        for (pos, &c) in self.cands.list.iter().enumerate() {
+        for &pos in &self.active {
+            let (pos, c) = (pos as usize, self.cands.list[pos as usize]);
             if self.untestable.contains(&c.0)
                 || busy_set.contains(&c.0)
                 || self.holds_old.as_ref().is_some_and(|h| !h[c.idx()])
