@@ -135,6 +135,8 @@ pub struct Bisection {
     search_revs: std::collections::HashSet<u32>,
     stats: Stats,
     target_given: bool,
+    /// Search probes were started during the reproducibility check (bayes, several jobs).
+    speculated: bool,
     /// Whether each tested commit crashed (`Bad`), did not (`Good`) or could not tell (`Skip`).
     crashed: HashMap<u32, Verdict>,
 }
@@ -204,6 +206,7 @@ impl Bisection {
             search_revs: std::collections::HashSet::new(),
             stats: Stats::default(),
             target_given: false,
+            speculated: false,
             crashed: HashMap::new(),
             cfg,
         };
@@ -392,10 +395,23 @@ impl Bisection {
     fn finish(&mut self, c: Conclusion) {
         self.phase = Phase::Done;
         self.conclusion = Some(c);
+        // Nothing still running can change the result (speculative probes, for one).
+        for i in 0..self.probes.len() {
+            if !self.probes[i].judged {
+                self.probes[i].judged = true;
+                self.events.push_back(Event::Stop {
+                    probe: self.probes[i].probe.id,
+                });
+            }
+        }
     }
 
     /// Hands out new probes when the phase allows.
     fn schedule(&mut self) {
+        if matches!(self.phase, Phase::Repro) {
+            self.speculate();
+            return;
+        }
         if !matches!(self.phase, Phase::Search) {
             return;
         }
@@ -412,6 +428,32 @@ impl Bisection {
             }
             Some(Search::Bayes(_)) => self.schedule_bayes(busy),
             None => {}
+        }
+    }
+
+    /// Speculation while bayes checks that the crash reproduces: the other job slots start the
+    /// search at once (cutting the range in equal parts by git's weights) instead of waiting a
+    /// whole build for the check. Their runs become evidence when the search starts; if the
+    /// crash does not reproduce they are stopped. Cause bisection with `--good` only (a release
+    /// search or a fix bisection tests other things first).
+    fn speculate(&mut self) {
+        if self.speculated
+            || self.cfg.policy != Policy::Bayes
+            || self.cfg.jobs < 2
+            || self.cfg.mode != Mode::Cause
+            || self.olds.is_empty()
+        {
+            return;
+        }
+        self.speculated = true;
+        let free = (self.cfg.jobs as usize).saturating_sub(self.busy().len());
+        let batch =
+            VerdictSearch::new(self.new, self.olds.clone()).next_batch(&self.dag, &[], free);
+        let runs = self.cfg.runs.clamp(1, 5);
+        for next in batch {
+            if let Next::Test { rev, left, steps } = next {
+                self.issue(rev, runs, Purpose::Step { left, steps });
+            }
         }
     }
 
@@ -874,7 +916,8 @@ impl Bisection {
                 // Everything tested so far is evidence (the crashing end, releases).
                 if let Some(t) = &self.target {
                     let mut per: HashMap<u32, (u32, u32)> = HashMap::new();
-                    for p in &self.probes {
+                    // Probes still running (speculative ones) count when they are judged.
+                    for p in self.probes.iter().filter(|p| p.judged) {
                         let tl = Tally::of(&p.outcomes, Some(t), self.cfg.any_crash);
                         let e = per.entry(p.probe.rev.0).or_default();
                         e.0 += tl.target;
@@ -897,6 +940,11 @@ impl Bisection {
     }
 
     fn judge_step(&mut self, id: ProbeId, rev: Rev, build_failed: bool, t: Tally) {
+        if !matches!(self.phase, Phase::Search) {
+            // A speculative probe finished before the search started: its runs become evidence
+            // when it starts (`start_search`), whatever the crash turns out to be.
+            return;
+        }
         let crash = self.crash_verdict(build_failed, &t);
         let Some(crash) = crash else {
             self.finish(Conclusion::Failed(Failure::Infra));
