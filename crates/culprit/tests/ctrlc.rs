@@ -173,7 +173,6 @@ fn ctrl_c_mid_bisection_then_resume() {
 /// Ctrl-C while the runs on --bad follow each other quickly: every run that finished before
 /// culprit stopped is recorded (a clean stop has the time to record what the slots reported).
 #[test]
-#[ignore = "bug: on Ctrl-C the driver's loop stops without handling the slots' messages still in its channel, so runs that finished are not recorded and run again after --resume"]
 fn ctrl_c_records_every_finished_run() {
     let w = History {
         bug_at: Some(BUG as u32),

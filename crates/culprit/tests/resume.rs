@@ -347,7 +347,6 @@ fn kill_9_during_the_reproducibility_check() {
 /// Every run that finished before the kill is recorded, so none is run again after resuming.
 /// During the reproducibility check runs take a few milliseconds and follow each other at once.
 #[test]
-#[ignore = "bug: a slot starts its next run before the driver has recorded the last one; the first crash classification (the report parser's start-up, ~130 ms) lets all ten runs on --bad finish unrecorded, and a kill -9 then loses them"]
 fn kill_9_repeats_no_finished_run() {
     let r = kill_and_resume(|child, _, c| {
         wait_for("five finished runs on --bad", child, || {
@@ -355,8 +354,11 @@ fn kill_9_repeats_no_finished_run() {
         });
     });
     let n = check(&r);
-    assert_eq!(
-        r.finished_before, n,
+    // A kill can always land between a run's end and its record: that one run is redone. Any
+    // more would mean runs finish unrecorded while the driver is busy (the crash parser's
+    // start-up used to let all ten runs on --bad finish unrecorded).
+    assert!(
+        n <= r.finished_before && r.finished_before <= n + 1,
         "{} runs had finished before the kill, {n} were recorded: the others are run again",
         r.finished_before
     );
@@ -507,7 +509,6 @@ fn kill_9_with_two_jobs() {
 /// `--resume` has finished, none of them may still be running (they would keep writing into
 /// culprit's checkouts).
 #[test]
-#[ignore = "bug: the commands of a SIGKILLed culprit run on as orphans (own process groups, nobody kills them); --resume does not kill the dead owner's groups"]
 fn kill_9_leaves_no_command_running_after_resume() {
     let r = kill_and_resume(|child, out, c| {
         wait_for("the bisection proper", child, || {

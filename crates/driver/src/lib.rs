@@ -16,6 +16,7 @@ mod log;
 mod options;
 mod replay;
 mod step;
+mod strays;
 mod summary;
 mod worker;
 
@@ -87,6 +88,11 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
     let repo = Repo::open(&repo_path).map_err(|e| Error::Input(e.to_string()))?;
     let state_dir = state.unwrap_or_else(|| repo.default_state_dir());
     let store = Store::open(&state_dir)?;
+    // The lock is ours: whatever still works in the state directory was left by a killed culprit.
+    let strays = strays::kill_strays(&state_dir);
+    // The crash parser builds its tables on first use (~0.1 s): before any slot runs, so a run
+    // is recorded as soon as it ends (a kill in between would lose it).
+    let _ = culprit_report::first(b"BUG: kernel NULL pointer dereference, address: 0\n");
     let options = match (options, store.params()?) {
         (Some(o), Some(stored)) => {
             let mine = serde_json::to_value(&o).map_err(|e| Error::Other(e.to_string()))?;
@@ -267,6 +273,11 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         },
         bad.to_hex()
     ))?;
+    if strays > 0 {
+        d.log.line(&format!(
+            "stopped {strays} command group(s) left running by an interrupted culprit"
+        ))?;
+    }
     if resumed {
         d.replay()?;
     }
@@ -333,6 +344,12 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         let _ = h.join();
     }
     if cancel_flag.is_cancelled() {
+        // Builds and runs that finished before the slots stopped are still in the channel:
+        // record them, so --resume does not run them again.
+        drop(tx);
+        while let Ok(msg) = rx.try_recv() {
+            d.handle(msg)?;
+        }
         return Err(Error::Interrupted);
     }
     d.stats.wall_secs = started.elapsed().as_secs_f64();
