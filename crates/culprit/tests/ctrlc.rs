@@ -225,9 +225,11 @@ fn ctrl_c_records_every_finished_run() {
         .expect("count");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--resume"), "{stderr}");
-    assert_eq!(
-        usize::try_from(recorded).unwrap_or(0),
-        finished,
+    // The run that was ending as Ctrl-C came may have written its line and then been stopped
+    // (culprit kills its group): that one is redone. Any more were finished and dropped.
+    let recorded = usize::try_from(recorded).unwrap_or(0);
+    assert!(
+        recorded <= finished && finished <= recorded + 1,
         "{finished} runs finished before Ctrl-C stopped culprit, {recorded} were recorded"
     );
 }

@@ -32,7 +32,7 @@ use culprit_driver::{Control, Error, KernelOptions, Log, Options, Progress, Summ
 /// signatures share results. --build and --test are not used.
 ///
 /// Exit status: 0 = one commit found, 1 = finished without one (inconclusive), 2 = bad input,
-/// the crash not reproduced on --bad, or an error.
+/// the crash not reproduced on --bad, or an error, 130 = interrupted (Ctrl-C; --resume goes on).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The repository (default: the current directory).
@@ -248,6 +248,11 @@ pub fn drive(
                 let _ = culprit_driver::write_json(p, &s);
             }
             Ok(ExitCode::from(2))
+        }
+        Err(e @ Error::Interrupted) => {
+            // The shell's code for "stopped by SIGINT": not an error, the state is saved.
+            eprintln!("culprit: {e}");
+            Ok(ExitCode::from(130))
         }
         Err(e) => Err(e.into()),
     }
