@@ -165,6 +165,30 @@ fn crash_not_reproduced_on_bad() {
     assert_eq!(RepoSnapshot::take(&w.path), before);
 }
 
+/// The test cannot test --bad at all (exit 125 every time): not "did not crash" but untestable.
+#[test]
+fn bad_commit_cannot_be_tested() {
+    let w = world();
+    let out = Outputs::new();
+    let before = RepoSnapshot::take(&w.path);
+    let o = out
+        .bisect(
+            &w.path,
+            &[
+                "--bad", &w.tip, "--good", &w.ids[0], "--build", BUILD, "--test", "exit 125",
+            ],
+        )
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let json = std::fs::read_to_string(out.json()).unwrap_or_default();
+    assert_eq!(o.status.code(), Some(2), "{stderr}\n{json}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("could not be built or tested"), "{stderr}");
+    assert!(json.contains("\"error\""), "{json}");
+    assert_eq!(RepoSnapshot::take(&w.path), before);
+}
+
 #[test]
 fn state_from_another_bisection() {
     let w = world();

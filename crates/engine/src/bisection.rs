@@ -798,6 +798,12 @@ impl Bisection {
             self.set_target(crash_titles(&all).into_iter().next().map(|(t, _)| t));
         }
         let total = Tally::of(&all, self.target.as_ref(), self.cfg.any_crash);
+        if total.target == 0 && total.other == 0 && total.ok == 0 && total.skip > 0 {
+            // No run tested anything (exit 125, a kernel that does not boot): the crashing end
+            // is untestable, which is not the same as "did not crash".
+            self.finish(Conclusion::Failed(Failure::Untestable));
+            return;
+        }
         let t = if self.cfg.policy == Policy::Bayes {
             total
         } else {

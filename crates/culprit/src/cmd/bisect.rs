@@ -230,7 +230,7 @@ pub fn drive(
             if let Some(p) = json {
                 culprit_driver::write_json(p, &summary)?;
             }
-            if summary.result == "no-repro"
+            if (summary.result == "no-repro" || summary.result == "error")
                 && let Some(e) = &summary.error
             {
                 eprintln!("culprit: {e}");
