@@ -447,8 +447,7 @@ impl Bisection {
         }
         self.speculated = true;
         let free = (self.cfg.jobs as usize).saturating_sub(self.busy().len());
-        let batch =
-            VerdictSearch::new(self.new, self.olds.clone()).next_batch(&self.dag, &[], free);
+        let batch = VerdictSearch::new(self.new, self.olds.clone()).next_batch(&self.dag, free);
         let runs = self.cfg.runs.clamp(1, 5);
         for next in batch {
             if let Next::Test { rev, left, steps } = next {
@@ -528,7 +527,7 @@ impl Bisection {
         let Some(Search::Verdicts(s)) = &self.search else {
             return;
         };
-        let batch = s.next_batch(&self.dag, &busy, jobs - busy.len());
+        let batch = s.next_batch(&self.dag, jobs);
         for next in batch {
             match next {
                 Next::Test { rev, left, steps } => {
@@ -536,19 +535,15 @@ impl Bisection {
                     self.issue(rev, runs, Purpose::Step { left, steps });
                 }
                 Next::Found(rev) => {
-                    if busy.is_empty() {
-                        self.found(rev, 1.0);
-                    }
+                    self.found(rev, 1.0);
                     return;
                 }
                 Next::OnlySkipped(revs) => {
-                    if busy.is_empty() {
-                        let confidence = self.syzbot.confidence;
-                        self.finish(Conclusion::Inconclusive {
-                            candidates: revs,
-                            confidence,
-                        });
-                    }
+                    let confidence = self.syzbot.confidence;
+                    self.finish(Conclusion::Inconclusive {
+                        candidates: revs,
+                        confidence,
+                    });
                     return;
                 }
             }

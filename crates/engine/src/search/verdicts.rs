@@ -100,87 +100,51 @@ impl VerdictSearch {
         order::candidates(dag, self.new, &self.olds)
     }
 
-    /// Up to `k` commits to test at once while `busy` commits are being tested (k-ary search).
-    /// The candidates are laid on an axis by git's weight (how many candidates a commit
-    /// reaches); the busy commits cut it into gaps, the new probes go to the widest gaps, evenly
-    /// spaced inside each: two probes into an empty axis cut it in thirds. An empty list while
-    /// `busy` is not empty means "wait"; with nothing busy it falls back to [`Self::next`] (found,
-    /// only skipped left, or git's own midpoint when `k` is 1).
-    pub fn next_batch(&self, dag: &Dag, busy: &[Rev], k: usize) -> Vec<Next> {
-        let cands = self.candidates(dag);
-        if busy.is_empty() && k <= 1 {
+    /// Up to `k` commits to test at once (k-ary search, a whole round): the candidates are laid
+    /// on an axis by git's weight (how many candidates a commit reaches) and the probes go to
+    /// its `k+1`-quantiles, so two probes cut it in thirds. With `k` of 1, or nothing left to
+    /// split, it is [`Self::next`] (git's midpoint, found, or only skipped left).
+    pub fn next_batch(&self, dag: &Dag, k: usize) -> Vec<Next> {
+        if k <= 1 {
             return vec![self.next(dag)];
         }
+        let cands = self.candidates(dag);
         let ranked = midpoint::ranked(dag, &cands, self.new);
-        let nr = cands.len() as f64;
         let usable: Vec<&midpoint::Midpoint> = ranked
             .iter()
-            .filter(|m| {
-                m.rev != self.new && !self.skipped.contains(&m.rev.0) && !busy.contains(&m.rev)
-            })
+            .filter(|m| m.rev != self.new && !self.skipped.contains(&m.rev.0))
             .collect();
         if usable.is_empty() {
-            return if busy.is_empty() {
-                vec![self.next(dag)]
-            } else {
-                Vec::new()
-            };
+            return vec![self.next(dag)];
         }
-        // Cuts on the weight axis: 0, the busy probes' weights, all.
-        let mut cuts = vec![0.0, nr];
-        for b in busy {
-            if let Some(m) = ranked.iter().find(|m| m.rev == *b) {
-                cuts.push(m.reaches as f64);
-            }
-        }
-        cuts.sort_by(f64::total_cmp);
-        let gaps: Vec<(f64, f64)> = cuts.windows(2).map(|w| (w[0], w[1])).collect();
-        let mut count = vec![0usize; gaps.len()];
-        for _ in 0..k {
-            let widest = (0..gaps.len()).max_by(|&a, &b| {
-                let wa = (gaps[a].1 - gaps[a].0) / (count[a] + 1) as f64;
-                let wb = (gaps[b].1 - gaps[b].0) / (count[b] + 1) as f64;
-                wa.total_cmp(&wb).then(b.cmp(&a))
-            });
-            if let Some(i) = widest {
-                count[i] += 1;
-            }
-        }
-        let mut targets = Vec::new();
-        for (i, &(lo, hi)) in gaps.iter().enumerate() {
-            for j in 1..=count[i] {
-                targets.push(lo + (hi - lo) * j as f64 / (count[i] + 1) as f64);
-            }
-        }
-        let mut chosen: Vec<Rev> = Vec::new();
-        let mut out = Vec::new();
-        for t in targets {
+        let nr = cands.len() as f64;
+        let mut chosen: Vec<&midpoint::Midpoint> = Vec::new();
+        for j in 1..=k {
+            let t = nr * j as f64 / (k + 1) as f64;
             // Nearest weight; ties go to git's ranking (the list is sorted best midpoint first).
             let best = usable
                 .iter()
-                .filter(|m| !chosen.contains(&m.rev))
+                .filter(|m| !chosen.iter().any(|c| c.rev == m.rev))
                 .min_by(|a, b| {
                     (a.reaches as f64 - t)
                         .abs()
                         .total_cmp(&(b.reaches as f64 - t).abs())
                 });
-            let Some(m) = best else { break };
-            // A probe whose weight equals a busy or chosen one's tells nothing more.
-            if cuts.contains(&(m.reaches as f64))
-                && busy
-                    .iter()
-                    .any(|b| ranked.iter().any(|r| r.rev == *b && r.reaches == m.reaches))
+            // A commit with the weight of one already chosen would tell nothing more.
+            if let Some(m) = best
+                && !chosen.iter().any(|c| c.reaches == m.reaches)
             {
-                continue;
+                chosen.push(m);
             }
-            chosen.push(m.rev);
-            out.push(Next::Test {
+        }
+        chosen
+            .into_iter()
+            .map(|m| Next::Test {
                 rev: m.rev,
                 left: m.left() as u64,
                 steps: midpoint::estimate_steps(m.all),
-            });
-        }
-        out
+            })
+            .collect()
     }
 }
 
