@@ -148,6 +148,46 @@ impl SharedRuns {
     }
 }
 
+/// Sends, as a job's first runs, the runs other commits made with the same kernel or artifact
+/// (`key`, named `what` in the log); returns the index of the job's next run. Not when the job
+/// starts after runs the driver already gave it (`first_run > 0`): those came from a commit with
+/// the same tree, whose runs are the very ones shared here, or from the store on --resume;
+/// taking them again would count one run twice.
+pub(crate) fn reuse_shared(
+    shared: &Mutex<SharedRuns>,
+    job: &Job,
+    hex: &str,
+    key: &str,
+    what: &str,
+    send: &dyn Fn(Message),
+) -> u32 {
+    let mut index = job.first_run;
+    if job.first_run > 0 {
+        return index;
+    }
+    let known = shared
+        .lock()
+        .map(|mut s| s.take(hex, key, job.runs as usize))
+        .unwrap_or_default();
+    if let Some((from, _)) = known.first() {
+        send(Message::Note(format!(
+            "same {what} as {from}: reusing {} of its runs",
+            known.len()
+        )));
+    }
+    for (_, (outcome, report)) in known {
+        send(Message::Classified {
+            probe: job.probe,
+            index,
+            outcome,
+            report,
+            secs: 0.0,
+        });
+        index += 1;
+    }
+    index
+}
+
 /// A full build takes minutes; a cold one on a slow machine up to half an hour.
 const BUILD_TIMEOUT: Duration = Duration::from_secs(45 * 60);
 
@@ -410,32 +450,8 @@ pub fn work(
         .lock()
         .ok()
         .and_then(|s| s.built.get(&hex).map(|(sig, _)| sig.clone()));
-    // Runs of an identical kernel count as this commit's runs. Not when the job starts after
-    // runs the driver already gave it (`first_run > 0`): those came from a commit with the same
-    // tree, whose VM runs are the very ones shared here under its signature, or from the store on
-    // --resume; taking them again would count one VM run twice.
-    if let Some(sig) = signature.as_ref().filter(|_| job.first_run == 0) {
-        let known = k
-            .shared
-            .lock()
-            .map(|mut s| s.take(&hex, sig, job.runs as usize))
-            .unwrap_or_default();
-        if let Some((from, _)) = known.first() {
-            send(Message::Note(format!(
-                "same kernel signature as {from}: reusing {} of its runs",
-                known.len()
-            )));
-        }
-        for (_, (outcome, report)) in known {
-            send(Message::Classified {
-                probe: job.probe,
-                index,
-                outcome,
-                report,
-                secs: 0.0,
-            });
-            index += 1;
-        }
+    if let Some(sig) = &signature {
+        index = reuse_shared(&k.shared, &job, &hex, sig, "kernel signature", &send);
     }
     while index < end {
         if job.stop.load(Ordering::SeqCst) || cancel.is_cancelled() {

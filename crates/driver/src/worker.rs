@@ -171,30 +171,8 @@ pub fn work(
     }
     let end = job.first_run + job.runs;
     let mut index = job.first_run;
-    // Runs of another commit with an identical artifact count as this commit's runs (not when
-    // the driver already gave it runs: those may be the very ones shared here).
-    if let Some(h) = artifact_hash.as_ref().filter(|_| job.first_run == 0) {
-        let known = setup
-            .shared
-            .lock()
-            .map(|mut s| s.take(&hex, h, job.runs as usize))
-            .unwrap_or_default();
-        if let Some((from, _)) = known.first() {
-            send(Message::Note(format!(
-                "same artifact as {from}: reusing {} of its runs",
-                known.len()
-            )));
-        }
-        for (_, (outcome, report)) in known {
-            send(Message::Classified {
-                probe: job.probe,
-                index,
-                outcome,
-                report,
-                secs: 0.0,
-            });
-            index += 1;
-        }
+    if let Some(h) = &artifact_hash {
+        index = crate::kernel::reuse_shared(&setup.shared, &job, &hex, h, "artifact", &send);
     }
     while index < end {
         if job.stop.load(Ordering::SeqCst) || cancel.is_cancelled() {
