@@ -354,6 +354,28 @@ impl Bisection {
         }
     }
 
+    /// Runs on a release tag. bayes takes the release as the good end when all runs are clean, so
+    /// it runs enough that a release with the bug would have crashed at least once but for a
+    /// chance of [`RELEASE_MISS`], with the crash rate integrated out over the Beta posterior of
+    /// the runs on the crashing commit(s) (a deterministic crash needs 3 runs, a 30% one about
+    /// 20); rounded up to whole batches of VMs, at most `runs`. The other policies run `runs`.
+    fn release_runs(&self) -> u32 {
+        if self.cfg.policy != Policy::Bayes {
+            return self.test_runs();
+        }
+        let all: Vec<Outcome> = self
+            .probes
+            .iter()
+            .filter(|p| p.probe.rev == self.crashing || p.probe.rev == self.new)
+            .flat_map(|p| p.outcomes.iter().cloned())
+            .collect();
+        let t = Tally::of(&all, self.target.as_ref(), self.cfg.any_crash);
+        let cap = self.cfg.runs.max(1);
+        let n = runs_to_trust_clean(t.target, t.ok, RELEASE_MISS, cap);
+        let batch = self.cfg.vms.clamp(1, cap);
+        n.div_ceil(batch).saturating_mul(batch).min(cap)
+    }
+
     fn test_runs(&self) -> u32 {
         match self.cfg.policy {
             Policy::Syzbot if self.syzbot.flaky => 20,
@@ -850,7 +872,7 @@ impl Bisection {
                     next: 1,
                     last: None,
                 };
-                let runs = self.test_runs();
+                let runs = self.release_runs();
                 self.issue(first, runs, Purpose::Release);
             }
             Mode::Fix if self.cfg.policy == Policy::Syzbot => {
@@ -891,7 +913,7 @@ impl Bisection {
                 if *next < picked.len() {
                     let r = picked[*next];
                     *next += 1;
-                    let runs = self.test_runs();
+                    let runs = self.release_runs();
                     self.issue(r, runs, Purpose::Release);
                 } else if v == Verdict::Bad {
                     self.finish(Conclusion::Horizon { rev });
@@ -1086,4 +1108,25 @@ impl Bisection {
             flags,
         });
     }
+}
+
+/// Chance bayes accepts that a release with the bug shows it in none of its runs (see
+/// `release_runs`): a release judged good wrongly puts the culprit out of the search.
+const RELEASE_MISS: f64 = 0.005;
+
+/// Smallest number of runs (at most `cap`) after which "all clean" on a commit that has the bug
+/// has probability at most `miss`, given `crashed` target crashes and `clean` clean runs on the
+/// crashing commit: E[(1 - r)^n] under r ~ Beta(1 + crashed, 1 + clean), which is the product
+/// of (b + i) / (a + b + i) for i < n.
+fn runs_to_trust_clean(crashed: u32, clean: u32, miss: f64, cap: u32) -> u32 {
+    let (a, b) = (1.0 + f64::from(crashed), 1.0 + f64::from(clean));
+    let mut p = 1.0;
+    for n in 1..=cap {
+        let i = f64::from(n - 1);
+        p *= (b + i) / (a + b + i);
+        if p <= miss {
+            return n;
+        }
+    }
+    cap
 }

@@ -17,7 +17,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use culprit_engine::{
-    Bisection, Build, Conclusion, Config, Dag, Failure, Mode, Outcome, Policy, Release, Rev,
+    Bisection, Build, Conclusion, Config, Dag, Failure, Mode, Outcome, Policy, Purpose, Release,
+    Rev,
 };
 
 struct Repo {
@@ -669,4 +670,48 @@ fn cause_finds_other_branch_commit() {
     let r = repo();
     let (t, _, _, _) = culprit(&r, &run(&r, &cause("852", "602")));
     assert_eq!(t, "602");
+}
+
+/// Runs bayes asks for on the first release after a reproducibility check on 905 whose runs
+/// crash `crashes` times out of ten, with `vms` runs at once.
+fn first_release_runs(crashes: u32, vms: u32) -> u32 {
+    let r = repo();
+    let mut cfg = Config::new(Mode::Cause, Policy::Bayes);
+    cfg.vms = vms;
+    let mut e = Bisection::new(Arc::clone(&r.dag), r.by_title["905"], &[], cfg).expect("setup");
+    loop {
+        let p = e.poll_probe().expect("a probe");
+        if p.purpose == Purpose::Release {
+            return p.runs;
+        }
+        assert_eq!(p.purpose, Purpose::ReproCheck);
+        e.handle_build(p.id, Build::Built { artifact: None })
+            .expect("probe");
+        for i in 0..p.runs {
+            let o = if i % 10 < crashes {
+                Outcome::Crash {
+                    title: TITLE.into(),
+                    alt_titles: vec![],
+                    kind: "BUG".into(),
+                }
+            } else {
+                Outcome::Ok
+            };
+            e.handle_run(p.id, o).expect("probe");
+        }
+        while e.poll_event().is_some() {}
+    }
+}
+
+#[test]
+fn bayes_runs_on_a_release_follow_the_learned_crash_rate() {
+    // Ten crashes in ten runs: three clean runs leave a 0.3% chance that a release with the bug
+    // showed none; with two VMs at once the batch is completed to four.
+    assert_eq!(first_release_runs(10, 1), 3);
+    assert_eq!(first_release_runs(10, 2), 4);
+    // Three in ten: the twenty runs of the cap are needed.
+    assert_eq!(first_release_runs(3, 1), 20);
+    // Seven in ten: in between.
+    let n = first_release_runs(7, 1);
+    assert!((4..20).contains(&n), "{n}");
 }
