@@ -34,6 +34,7 @@ pub enum Error {
 
 /// The held lock; released when dropped (the pid is cleared first, so the next owner does not
 /// report a takeover).
+#[derive(Debug)]
 pub struct StateLock {
     file: Flock<File>,
     path: PathBuf,

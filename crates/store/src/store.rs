@@ -69,7 +69,15 @@ pub enum Error {
         /// SQLite's error.
         source: rusqlite::Error,
     },
-    /// A record could not be written (disk full, read-only file system, ...).
+    /// The file system of the state directory is full: nothing recorded before is lost.
+    #[error(
+        "no space left on device for the state in {path}: free some space, then run again with --resume (what was recorded is kept)"
+    )]
+    Full {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// A record could not be written (read-only file system, ...).
     #[error("cannot write state to {path}: {source}")]
     Write {
         /// The database file.
@@ -487,6 +495,11 @@ impl Store {
     }
 
     fn write_error(&self, source: rusqlite::Error) -> Error {
+        if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull) {
+            return Error::Full {
+                path: self.db_path.clone(),
+            };
+        }
         Error::Write {
             path: self.db_path.clone(),
             source,
