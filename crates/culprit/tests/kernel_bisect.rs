@@ -19,62 +19,16 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used)] // test setup failures panic with their reason
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::kernel::{debug_config, prepare};
+
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
 const SEED: &str = include_str!("data/syzbot-bisection-vhost_task_start.log");
 const TITLE: &str = "BUG: unable to handle kernel NULL pointer dereference in version_proc_show";
-
-fn cache_dir() -> PathBuf {
-    std::env::var_os("CULPRIT_E2E_CACHE")
-        .map_or_else(|| PathBuf::from("/var/tmp/culprit-e2e"), PathBuf::from)
-}
-
-/// Runs the fixture script; `None` (with a message) when the kernel source is not installed.
-fn prepare() -> Option<PathBuf> {
-    let cache = cache_dir();
-    let script =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../kbuild/tests/fixture/prepare-linux.sh");
-    let t = Instant::now();
-    let status = Command::new("bash")
-        .arg(&script)
-        .arg(&cache)
-        .status()
-        .expect("run prepare-linux.sh");
-    match status.code() {
-        Some(0) => {
-            eprintln!("timing: fixture ready in {:.1}s", t.elapsed().as_secs_f64());
-            Some(cache)
-        }
-        Some(2) => {
-            eprintln!(
-                "SKIPPED the kernel bisection test: Debian's linux-source-6.1 is not installed \
-                 (apt-get install linux-source-6.1); nothing about the kernel pipeline was tested"
-            );
-            None
-        }
-        _ => panic!("prepare-linux.sh failed: {status}"),
-    }
-}
-
-/// The fixture's config with DWARF debug info instead of none (kconfig resolves the rest).
-fn debug_config(cache: &Path) -> PathBuf {
-    let base = std::fs::read_to_string(cache.join("e2e.config")).expect("fixture config");
-    assert!(
-        base.contains("\nCONFIG_DEBUG_INFO_NONE=y\n"),
-        "fixture config changed"
-    );
-    let text = base.replace(
-        "\nCONFIG_DEBUG_INFO_NONE=y\n",
-        "\n# CONFIG_DEBUG_INFO_NONE is not set\nCONFIG_DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT=y\n",
-    );
-    let path = cache.join("e2e-debug.config");
-    if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-        std::fs::write(&path, text).expect("write the debug config");
-    }
-    path
-}
 
 fn git(repo: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -110,8 +64,8 @@ struct Run {
     code: Option<i32>,
 }
 
-fn bisect(cache: &Path, config: &Path, extra: &[&str]) -> Run {
-    let run = bisect_any(cache, config, extra);
+fn bisect(cache: &Path, kept: &Path, config: &Path, extra: &[&str]) -> Run {
+    let run = bisect_any(cache, kept, config, extra);
     assert_eq!(
         run.code,
         Some(0),
@@ -121,7 +75,8 @@ fn bisect(cache: &Path, config: &Path, extra: &[&str]) -> Run {
     run
 }
 
-fn bisect_any(cache: &Path, config: &Path, extra: &[&str]) -> Run {
+/// `kept` is culprit's `--cache` (kernels and checkouts kept between bisections).
+fn bisect_any(cache: &Path, kept: &Path, config: &Path, extra: &[&str]) -> Run {
     let state = tempfile::Builder::new()
         .prefix("cli-kernel.")
         .tempdir_in(cache)
@@ -147,6 +102,8 @@ fn bisect_any(cache: &Path, config: &Path, extra: &[&str]) -> Run {
         .arg(&log)
         .arg("--json")
         .arg(&json)
+        .arg("--cache")
+        .arg(kept)
         .env("CCACHE_DIR", cache.join("ccache"))
         .output()
         .expect("run culprit");
@@ -302,7 +259,18 @@ fn kernel_bisection_through_the_cli_names_the_injected_bug() {
     let repo = cache.join("linux");
     let config = debug_config(&cache);
 
-    let syzbot = bisect(&cache, &config, &["--policy", "syzbot", "--runs", "4"]);
+    // culprit's own cache starts empty for this test (ccache stays warm between test runs):
+    // the first bisection checks out and builds every commit; the next ones take its kernels.
+    let kept = tempfile::Builder::new()
+        .prefix("cli-kernel-cache.")
+        .tempdir_in(&cache)
+        .expect("cache dir");
+    let syzbot = bisect(
+        &cache,
+        kept.path(),
+        &config,
+        &["--policy", "syzbot", "--runs", "4"],
+    );
     eprintln!("{}", syzbot.log);
     check_result(&syzbot, &repo);
     let ours = kinds(&syzbot.log);
@@ -314,9 +282,50 @@ fn kernel_bisection_through_the_cli_names_the_injected_bug() {
         syzbot.log
     );
 
-    let default = bisect(&cache, &config, &[]);
+    assert!(
+        !syzbot.log.contains("kernel taken from the cache"),
+        "{}",
+        syzbot.log
+    );
+
+    // The same history again with the default policy: every kernel it needs was built by the
+    // syzbot run (same trees, config and compiler), so none is built again, and the results
+    // (signatures, compiler lines, culprit) are the same.
+    let default = bisect(&cache, kept.path(), &config, &[]);
     eprintln!("{}", default.log);
     check_result(&default, &repo);
+    // Commit -> kernel signature, from `testing commit` / `kernel signature:` lines.
+    let signatures = |log: &str| -> std::collections::BTreeMap<String, String> {
+        let mut out = std::collections::BTreeMap::new();
+        let mut current = None;
+        for l in log.lines() {
+            if let Some(rest) = l.strip_prefix("testing commit ") {
+                current = rest.split_whitespace().next().map(str::to_string);
+            } else if let (Some(sig), Some(c)) = (l.strip_prefix("kernel signature: "), &current) {
+                out.insert(c.clone(), sig.to_string());
+            }
+        }
+        out
+    };
+    let (built, again) = (signatures(&syzbot.log), signatures(&default.log));
+    let common: Vec<&String> = again.keys().filter(|c| built.contains_key(*c)).collect();
+    assert!(common.len() >= 2, "{}", default.log);
+    for c in &common {
+        assert_eq!(built[*c], again[*c], "{c}: cached kernel = built kernel");
+    }
+    let taken = default
+        .log
+        .lines()
+        .filter(|l| l.starts_with("kernel taken from the cache"))
+        .count();
+    assert_eq!(taken, common.len(), "{}", default.log);
+    let fresh = again.len() - common.len();
+    assert_eq!(
+        default.json["stats"]["builds"].as_u64(),
+        Some(fresh as u64),
+        "only commits the first run did not build are built:\n{}",
+        default.log
+    );
     eprintln!(
         "timing: culprit bisect --kernel: {:.1}s with --policy syzbot --runs 4, {:.1}s with the \
          default policy (stats: {})",
@@ -327,6 +336,7 @@ fn kernel_bisection_through_the_cli_names_the_injected_bug() {
     // crashing end cannot be tested, and the bisection says so instead of naming a commit.
     let unbootable = bisect_any(
         &cache,
+        kept.path(),
         &config,
         &[
             "--cmdline",
@@ -391,7 +401,8 @@ enum Kind {
     /// Lines the 2023 seed does not have: today's syzbot prints `picked [...] out of N release
     /// tags`, `false negative chance: ...` and `accumulated error probability` (culprit:
     /// `confidence: ...`); the default policy prints `more runs on HASH`; identical kernels
-    /// print `same kernel signature as HASH: reusing N of its runs`.
+    /// print `same kernel signature as HASH: reusing N of its runs`; a kernel an earlier
+    /// bisection built prints `kernel taken from the cache (...)`.
     Extra,
     Unknown,
 }
@@ -463,6 +474,7 @@ fn kind_of(line: &str) -> Kind {
         ("confidence: ", Extra),
         ("more runs on ", Extra),
         ("same kernel signature as ", Extra),
+        ("kernel taken from the cache", Extra),
     ];
     if line.is_empty() {
         Blank

@@ -179,6 +179,14 @@ impl Driver<'_> {
             }
         }
         s.stats = self.stats.clone();
+        if self.kernel {
+            // Only the culprit's vmlinux is read again (the final report is written); the others
+            // are tens to hundreds of MB each (copies, or links into the kernel cache).
+            let culprit = (s.result == "culprit")
+                .then(|| s.culprit.as_ref().map(|c| c.commit.clone()))
+                .flatten();
+            kernel::prune_vmlinux(self.store.dir(), culprit.as_deref());
+        }
         Ok(s)
     }
 

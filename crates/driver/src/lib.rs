@@ -37,7 +37,7 @@ use culprit_store::{Begin, Store};
 use serde::Serialize;
 
 pub use classify::classify;
-pub use kernel::{KernelOptions, classify_vm};
+pub use kernel::{DEFAULT_CACHE_BYTES, KernelOptions, classify_vm, default_cache_dir};
 pub use log::Log;
 pub use summary::{
     CommitSummary, CrashSummary, Flags, Recipients, Stats, Summary, TitleCount, write_json,
@@ -197,7 +197,12 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         cfg.runs = r.max(1);
     }
     cfg.jobs = options.jobs.max(1);
-    cfg.vms = 1;
+    // Runs that cost one run's time: the VMs a kernel commit boots at once (one otherwise).
+    cfg.vms = match &options.kernel {
+        Some(k) if k.vms > 0 => k.vms,
+        Some(_) => culprit_vm::max_parallel_vms(&culprit_vm::VmConfig::default()) as u32,
+        None => 1,
+    };
     cfg.any_crash = options.any_crash || policy != Policy::Bayes;
     // git bisect run trusts --bad: no reproducibility check with git's rules.
     cfg.repro_check = policy != Policy::Git;
@@ -206,7 +211,7 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
 
     // Bad kernel inputs (config, reproducer, QEMU) are reported before anything is recorded.
     let kernel_setup = match &options.kernel {
-        Some(k) => Some(kernel::prepare(k, &state_dir)?),
+        Some(k) => Some(kernel::prepare(k, &state_dir, repo.common_dir())?),
         None => None,
     };
     let params = serde_json::to_value(&options).map_err(|e| Error::Other(e.to_string()))?;
@@ -215,7 +220,12 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
     let logs = state_dir.join("logs");
     std::fs::create_dir_all(&logs)
         .map_err(|e| Error::Other(format!("cannot create {}: {e}", logs.display())))?;
-    let checkouts = Checkouts::new(&repo, &state_dir)?;
+    // Kernel checkouts live in the kept workspace when there is one (incremental builds across
+    // bisections), otherwise in the state directory.
+    let checkouts = match kernel_setup.as_ref().and_then(|k| k.workspace.as_ref()) {
+        Some(ws) => Checkouts::in_dir(&repo, &ws.dir.join("checkouts"))?,
+        None => Checkouts::new(&repo, &state_dir)?,
+    };
     let setup = worker::Setup {
         build: options.build.clone(),
         test: options.test.clone(),

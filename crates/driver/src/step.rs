@@ -319,9 +319,11 @@ impl Driver<'_> {
                 artifact,
                 error_lines,
                 secs,
-                ..
+                reused,
             } => {
-                self.stats.builds += 1;
+                if !reused {
+                    self.stats.builds += 1;
+                }
                 self.stats.build_secs += secs;
                 let build = if ok {
                     Build::Built {

@@ -35,6 +35,8 @@ pub enum Message {
         artifact: Option<String>,
         error_lines: Vec<String>,
         secs: f64,
+        /// The kernel was not built: kept from earlier in this bisection or from the cache.
+        reused: bool,
     },
     Ran {
         probe: ProbeId,
@@ -150,6 +152,7 @@ pub fn work(
                     artifact,
                     error_lines,
                     secs,
+                    reused: false,
                 });
                 if !ok {
                     send(Message::Idle {

@@ -61,7 +61,13 @@ pub struct Checkouts {
 impl Checkouts {
     /// Slots for `repo` under `state_dir` (created if needed).
     pub fn new(repo: &Repo, state_dir: &Path) -> Result<Checkouts, Error> {
-        let root = state_dir.join("checkouts");
+        Checkouts::in_dir(repo, &state_dir.join("checkouts"))
+    }
+
+    /// Slots for `repo` directly in `root` (`root/slot-N`; created if needed): slots kept
+    /// between bisections. The caller makes sure one bisection at a time uses them.
+    pub fn in_dir(repo: &Repo, root: &Path) -> Result<Checkouts, Error> {
+        let root = root.to_path_buf();
         std::fs::create_dir_all(&root).map_err(|source| Error::CreateDir {
             path: root.clone(),
             source,

@@ -216,6 +216,14 @@ pub fn build_kernel(
         std::fs::write(&input_copy, &wanted).map_err(build_dir_err)?;
     }
 
+    // A build killed half-way (kill -9, power loss) can leave truncated objects newer than their
+    // sources that make would take as up to date; what it wrote is discarded first.
+    let marker = build_dir.join(BUILDING_MARKER);
+    if marker.exists() {
+        discard_interrupted_build(&build_dir).map_err(build_dir_err)?;
+    }
+    std::fs::write(&marker, b"").map_err(build_dir_err)?;
+
     let base_dir = common_ancestor(&source_dir, &build_dir);
     let mut args: Vec<OsString> = vec![
         format!("O={}", build_dir.display()).into(),
@@ -266,6 +274,11 @@ pub fn build_kernel(
             dir: source_dir.clone(),
             message: e.to_string(),
         })?;
+        if !matches!(outcome.status, Status::TimedOut | Status::Cancelled) {
+            // make ended by itself (kbuild deletes a failed target: .DELETE_ON_ERROR), so what
+            // it left is consistent; a killed make keeps the marker.
+            let _ = std::fs::remove_file(&marker);
+        }
         match outcome.status {
             s if s.success() => {}
             Status::TimedOut => {
@@ -309,6 +322,34 @@ pub fn build_kernel(
         log,
         duration: started.elapsed(),
     })
+}
+
+/// Present in a build directory while make runs in it (its mtime is when the build started).
+const BUILDING_MARKER: &str = ".culprit-building";
+
+/// Removes every regular file of `build_dir` written since the interrupted build started (mtime
+/// not older than the marker), except the config inputs: kbuild remakes all of them, and none of
+/// them can be a truncated object taken as up to date. Then removes the marker.
+fn discard_interrupted_build(build_dir: &Path) -> std::io::Result<()> {
+    let marker = build_dir.join(BUILDING_MARKER);
+    let since = std::fs::metadata(&marker)?.modified()?;
+    let keep = [".config", ".culprit-input.config", BUILDING_MARKER];
+    let mut dirs = vec![build_dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let entry = entry?;
+            let kind = entry.file_type()?;
+            if kind.is_dir() {
+                dirs.push(entry.path());
+            } else if kind.is_file()
+                && !(dir == build_dir && keep.iter().any(|k| entry.file_name() == *k))
+                && entry.metadata()?.modified()? >= since
+            {
+                std::fs::remove_file(entry.path())?;
+            }
+        }
+    }
+    std::fs::remove_file(&marker)
 }
 
 /// Environment of every make: nothing inherited but `PATH`, `HOME` and `TMPDIR` (no stray
@@ -423,4 +464,34 @@ fn common_ancestor(a: &Path, b: &Path) -> Option<PathBuf> {
         out.push(x);
     }
     (out.components().count() > 1).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    #[test]
+    fn an_interrupted_build_loses_what_it_wrote() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let b = dir.path();
+        std::fs::create_dir_all(b.join("fs/proc")).expect("mkdir");
+        let old = SystemTime::now() - Duration::from_secs(3600);
+        for f in ["fs/proc/base.o", ".config", "vmlinux"] {
+            let file = std::fs::File::create(b.join(f)).expect("create");
+            file.set_modified(old).expect("mtime");
+        }
+        std::fs::write(b.join(BUILDING_MARKER), b"").expect("marker");
+        // Written by the killed build: a truncated object, a new .cmd, and .config rewritten.
+        std::fs::write(b.join("fs/proc/version.o"), b"trunc").expect("write");
+        std::fs::write(b.join("fs/proc/.version.o.cmd"), b"cmd").expect("write");
+        std::fs::write(b.join(".config"), b"CONFIG_X=y").expect("write");
+        discard_interrupted_build(b).expect("discard");
+        assert!(!b.join("fs/proc/version.o").exists());
+        assert!(!b.join("fs/proc/.version.o.cmd").exists());
+        assert!(!b.join(BUILDING_MARKER).exists());
+        assert!(b.join("fs/proc/base.o").exists());
+        assert!(b.join("vmlinux").exists());
+        assert!(b.join(".config").exists(), "the config input is kept");
+    }
 }

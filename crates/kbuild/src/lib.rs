@@ -17,6 +17,7 @@
 //! layout or on ccache.
 
 mod build;
+mod cache;
 mod compiler;
 mod config_fixes;
 mod release;
@@ -29,6 +30,7 @@ pub use build::{
     BuildError, BuildFailure, BuildOptions, Ccache, KBUILD_BUILD_HOST, KBUILD_BUILD_TIMESTAMP,
     KBUILD_BUILD_USER, Kernel, build_kernel,
 };
+pub use cache::{CachedKernel, KernelCache, toolchain_id};
 pub use compiler::{
     COMPILER_TABLE, Compiler, CompilerKind, CompilerPick, CompilerRule, compiler_for_commit,
     compiler_line_from_build, compiler_version_line,

@@ -78,6 +78,22 @@ pub struct Args {
     /// Kernel mode: seconds the reproducer runs in each VM.
     #[arg(long, requires = "kernel", default_value_t = 10)]
     run_secs: u64,
+    /// Kernel mode: directory kept between bisections for built kernels (by tree, config and
+    /// toolchain) and for each repository's checkouts and build directories [default:
+    /// $XDG_CACHE_HOME/culprit or ~/.cache/culprit].
+    #[arg(
+        long,
+        requires = "kernel",
+        value_name = "DIR",
+        conflicts_with = "no_cache"
+    )]
+    cache: Option<PathBuf>,
+    /// Kernel mode: keep nothing between bisections (checkouts and builds in the state directory).
+    #[arg(long, requires = "kernel")]
+    no_cache: bool,
+    /// Kernel mode: the most GiB of built kernels the cache keeps (least recently used go first).
+    #[arg(long, requires = "kernel", value_name = "GIB", default_value_t = 10)]
+    cache_gib: u64,
     /// Runs per test (syzbot) or the most runs per commit (bayes).
     #[arg(long)]
     runs: Option<u32>,
@@ -129,6 +145,15 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
             k.compiler = args.compiler.clone();
             k.compiler_bin = args.compiler_bin.as_ref().map(abs);
             k.run_secs = args.run_secs;
+            k.cache = if args.no_cache {
+                None
+            } else {
+                args.cache
+                    .as_ref()
+                    .map(abs)
+                    .or_else(culprit_driver::default_cache_dir)
+            };
+            k.cache_bytes = args.cache_gib.saturating_mul(1 << 30);
             Some(k)
         }
         _ => None,

@@ -11,6 +11,8 @@ use std::process::{Command, Output, Stdio};
 
 use culprit_testkit::{git_command, run_git};
 
+pub mod kernel;
+
 /// The build command of every C world: compile `src/main.c` into `prog` (no make, no flags that
 /// differ between machines).
 pub const BUILD: &str = "cc -O0 -o prog src/main.c";

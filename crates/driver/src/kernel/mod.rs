@@ -17,15 +17,21 @@ use std::time::Duration;
 use culprit_engine::Outcome;
 use culprit_exec::Cancel;
 use culprit_git::Checkouts;
-use culprit_kbuild::{
-    BuildError, BuildOptions, COMPILER_TABLE, CONFIG_FIXES, Ccache, Compiler, Reachable,
-    build_kernel, compiler_for_commit, fixes_for,
-};
+use culprit_kbuild::{BuildOptions, Ccache, Compiler, KernelCache};
 use culprit_vm::{Initramfs, RunEnd, RunOutcome, VmConfig, VmRun};
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::worker::{Job, Message};
+
+mod build;
+mod recipients;
+mod workspace;
+
+use build::{Stop, build_or_take};
+pub(crate) use recipients::recipients;
+use workspace::take_workspace;
+pub use workspace::{DEFAULT_CACHE_BYTES, Workspace, default_cache_dir};
 
 /// What makes a bisection a kernel bisection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,6 +58,16 @@ pub struct KernelOptions {
     /// the commit, using the compilers under this directory (`None`: always `compiler`).
     #[serde(default)]
     pub compiler_bin: Option<PathBuf>,
+    /// Kept between bisections (`None`: nothing is, everything lives in the state directory):
+    /// built kernels by tree, config and toolchain (`kernels/`), and per repository the
+    /// checkouts with their build directories (`worktrees/REPO/`), so the next bisection of the
+    /// same tree starts from incremental builds. Not part of the state's parameters: resuming
+    /// with another cache gives the same result.
+    #[serde(skip)]
+    pub cache: Option<PathBuf>,
+    /// Size cap of the kernel cache.
+    #[serde(skip)]
+    pub cache_bytes: u64,
 }
 
 fn default_run_secs() -> u64 {
@@ -70,6 +86,8 @@ impl KernelOptions {
             ccache: None,
             run_secs: default_run_secs(),
             compiler_bin: None,
+            cache: None,
+            cache_bytes: DEFAULT_CACHE_BYTES,
         }
     }
 
@@ -95,6 +113,15 @@ pub struct KernelSetup {
     pub shared: Arc<Mutex<SharedRuns>>,
     /// Compilers for syzbot's compiler-by-release table (`--compiler-bin`).
     pub compiler_bin: Option<PathBuf>,
+    /// The user's repository (`git --git-dir`), read for tree ids and release tags.
+    pub git_dir: PathBuf,
+    /// Built kernels kept between bisections (`--cache`).
+    pub cache: Option<KernelCache>,
+    /// The kept checkouts and build directories of this repository (`CACHE/worktrees/KEY`),
+    /// held under a lock while this bisection runs; `None`: they are in the state directory.
+    pub workspace: Option<Arc<Workspace>>,
+    /// Toolchain identities by compiler command (`CC --version`, `ld --version`), for cache keys.
+    toolchains: Arc<Mutex<HashMap<String, Option<String>>>>,
 }
 
 /// One run's classification.
@@ -193,7 +220,7 @@ const BUILD_TIMEOUT: Duration = Duration::from_secs(45 * 60);
 
 /// Checks the inputs and builds the initramfs (reproducer compiled static + busybox-static).
 /// Every problem here is the user's to fix: [`Error::Input`] with one line.
-pub fn prepare(k: &KernelOptions, state_dir: &Path) -> Result<KernelSetup, Error> {
+pub fn prepare(k: &KernelOptions, state_dir: &Path, git_dir: &Path) -> Result<KernelSetup, Error> {
     let input = |m: String| Error::Input(m);
     if !k.config.is_file() {
         return Err(input(format!(
@@ -239,16 +266,39 @@ pub fn prepare(k: &KernelOptions, state_dir: &Path) -> Result<KernelSetup, Error
     let kernels = state_dir.join("kernels");
     std::fs::create_dir_all(&kernels)
         .map_err(|e| Error::Other(format!("cannot create {}: {e}", kernels.display())))?;
+    let (cache, workspace) = match &k.cache {
+        Some(dir) => {
+            let cache = KernelCache::open(&dir.join("kernels"), k.cache_bytes).map_err(|e| {
+                Error::Input(format!(
+                    "--cache {}: {e} (pass another --cache DIR, or --no-cache)",
+                    dir.display()
+                ))
+            })?;
+            (Some(cache), take_workspace(dir, git_dir)?)
+        }
+        None => (None, None),
+    };
+    if let Some(ws) = &workspace {
+        check_space(&ws.dir, MIN_FREE_BYTES)?;
+    }
+    let build_root = match &workspace {
+        Some(ws) => ws.dir.join("kbuild"),
+        None => state_dir.join("kbuild"),
+    };
     Ok(KernelSetup {
         config: k.config.clone(),
         build,
         vm,
         vms: k.vms as usize,
         initramfs,
-        build_root: state_dir.join("kbuild"),
+        build_root,
         kernels,
         shared: Arc::default(),
         compiler_bin: k.compiler_bin.clone(),
+        git_dir: git_dir.to_path_buf(),
+        cache,
+        workspace: workspace.map(Arc::new),
+        toolchains: Arc::default(),
     })
 }
 
@@ -272,27 +322,6 @@ fn check_space(state_dir: &Path, needed: u64) -> Result<(), Error> {
         )));
     }
     Ok(())
-}
-
-/// Release tags reachable from the commit checked out in `dir` (`git tag --merged HEAD`), for
-/// syzbot's per-release tables. A tree without release tags gives an empty set (then only the
-/// unconditional config fixes apply and the default compiler is kept).
-fn reachable_releases(dir: &Path) -> Result<Reachable, String> {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["tag", "--merged", "HEAD", "--list", "v*"])
-        .output()
-        .map_err(|e| format!("cannot run git tag in {}: {e}", dir.display()))?;
-    if !out.status.success() {
-        return Err(format!(
-            "git tag --merged HEAD in {}: {}",
-            dir.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
-    Ok(Reachable::from_tags(text.lines().map(str::trim)))
 }
 
 /// The compiler's error, first line and the diagnostics folded into one line each.
@@ -347,93 +376,19 @@ pub fn work(
             artifact: Some(sig),
             error_lines: Vec::new(),
             secs: 0.0,
+            reused: true,
         });
-    } else if job.build || !image.is_file() {
-        // The build directory is outside the checkout, so a full clean of the source is cheap
-        // and keeps the out-of-tree build valid.
-        let dir = match checkouts.checkout(slot, job.commit) {
-            Ok(dir) => dir,
-            Err(e) => return send(failed(e.to_string())),
+    } else if (job.build || !image.is_file())
+        && let Err(e) = build_or_take(slot, &job, &hex, &image, checkouts, k, cancel, &send)
+    {
+        return match e {
+            Stop::Idle => send(Message::Idle {
+                slot,
+                probe: job.probe,
+            }),
+            Stop::Quiet => {}
+            Stop::Failed(error) => send(failed(error)),
         };
-        let build_dir = k.build_root.join(format!("slot-{slot}"));
-        let started = std::time::Instant::now();
-        // syzbot's per-release tables: config fixes always, the compiler when --compiler-bin.
-        let reachable = match reachable_releases(&dir) {
-            Ok(r) => r,
-            Err(e) => return send(failed(e)),
-        };
-        let fixes = fixes_for(CONFIG_FIXES, &reachable);
-        let mut opts = k.build.clone();
-        if let Some(bin) = &k.compiler_bin {
-            opts.compiler = compiler_for_commit(COMPILER_TABLE, &opts.compiler, &reachable, bin);
-        }
-        match build_kernel(&dir, &build_dir, &k.config, &fixes, &opts, cancel) {
-            Ok(kernel) => {
-                // The vmlinux is kept too: the culprit's symbolizes the final report.
-                let copies = [
-                    (&kernel.bzimage, image.clone()),
-                    (&kernel.vmlinux, vmlinux_path(&k.kernels, &hex)),
-                ];
-                for (from, to) in copies {
-                    if let Err(e) = std::fs::copy(from, &to) {
-                        return send(failed(format!("cannot copy {}: {e}", from.display())));
-                    }
-                }
-                if let Ok(mut shared) = k.shared.lock() {
-                    shared.built.insert(
-                        hex.clone(),
-                        (kernel.signature.to_string(), kernel.compiler_line.clone()),
-                    );
-                }
-                send(Message::Note(format!("compiler: {}", kernel.compiler_line)));
-                send(Message::Built {
-                    probe: job.probe,
-                    ok: true,
-                    artifact: Some(kernel.signature.to_string()),
-                    error_lines: Vec::new(),
-                    secs: kernel.duration.as_secs_f64(),
-                });
-            }
-            Err(BuildError::Cancelled) => return,
-            Err(BuildError::Failed(f)) if out_of_space(&f) => {
-                // Not the commit's fault: an infrastructure error, never a skip.
-                return send(failed(format!(
-                    "no space left on device while building in {} ({})",
-                    build_dir.display(),
-                    f.root_cause.line
-                )));
-            }
-            Err(BuildError::Failed(f)) => {
-                if let Some(c) = &f.compiler_line {
-                    send(Message::Note(format!("compiler: {c}")));
-                }
-                send(Message::Built {
-                    probe: job.probe,
-                    ok: false,
-                    artifact: None,
-                    error_lines: vec![f.root_cause.line.clone()],
-                    secs: f.duration.as_secs_f64(),
-                });
-                return send(Message::Idle {
-                    slot,
-                    probe: job.probe,
-                });
-            }
-            Err(e @ BuildError::TimedOut { .. }) => {
-                send(Message::Built {
-                    probe: job.probe,
-                    ok: false,
-                    artifact: None,
-                    error_lines: vec![e.to_string()],
-                    secs: started.elapsed().as_secs_f64(),
-                });
-                return send(Message::Idle {
-                    slot,
-                    probe: job.probe,
-                });
-            }
-            Err(e) => return send(failed(e.to_string())),
-        }
     }
     // Runs in batches of as many VMs as run at once, so a stop from the engine takes effect
     // between batches.
@@ -498,74 +453,19 @@ pub(crate) fn vmlinux_path(kernels: &Path, hex: &str) -> PathBuf {
     kernels.join(format!("{hex}.vmlinux"))
 }
 
-/// Whether a failed build ran out of disk space (make's log says so).
-fn out_of_space(f: &culprit_kbuild::BuildFailure) -> bool {
-    const ENOSPC: &str = "No space left on device";
-    f.root_cause.line.contains(ENOSPC)
-        || std::fs::read(&f.log)
-            .map(|b| String::from_utf8_lossy(&b).contains(ENOSPC))
-            .unwrap_or(false)
-}
-
-/// Recipients of a kernel culprit (syzbot-bisection.md §9.1): the author and trailer addresses
-/// (`base`, all To); when they are two or fewer, the maintainers, reviewers and lists of the
-/// files the commit touches, from the `MAINTAINERS` file of the commit's own tree, split To/Cc
-/// the way syzbot splits get_maintainer's roles. Without a `MAINTAINERS` file (not a kernel tree)
-/// `base` is returned as is. (syzbot's `--git-blame` fallback for fewer than three entries is not
-/// done: culprit does not guess recipients from history.)
-pub(crate) fn recipients(
-    git_dir: &Path,
-    commit: &str,
-    base: culprit_git::Recipients,
-) -> culprit_git::Recipients {
-    if base.to.len() > 2 {
-        return base;
+/// Removes the kept vmlinux files of a finished bisection but the culprit's.
+pub(crate) fn prune_vmlinux(state_dir: &Path, keep: Option<&str>) {
+    let dir = state_dir.join("kernels");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let keep = keep.map(|c| format!("{c}.vmlinux"));
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".vmlinux") && keep.as_deref() != Some(name.as_str()) {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
-    let git = |args: &[&str]| -> Option<String> {
-        let out = std::process::Command::new("git")
-            .arg("--git-dir")
-            .arg(git_dir)
-            .args(args)
-            .output()
-            .ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
-    };
-    let Some(text) = git(&["show", &format!("{commit}:MAINTAINERS")]) else {
-        return base;
-    };
-    let dirs: std::collections::HashSet<String> =
-        git(&["ls-tree", "-r", "-d", "--name-only", commit])
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_string)
-            .collect();
-    let files_text = git(&[
-        "diff-tree",
-        "--no-commit-id",
-        "-r",
-        "--root",
-        "--name-only",
-        commit,
-    ])
-    .unwrap_or_default();
-    let files: Vec<&str> = files_text.lines().filter(|l| !l.is_empty()).collect();
-    let patch = git(&["show", "--format=", "--no-color", "--no-ext-diff", commit]);
-    let maintainers = culprit_maintainers::Maintainers::parse_with_dirs(&text, |p| {
-        dirs.contains(p.trim_end_matches('/'))
-    });
-    let found = maintainers.recipients(&files, patch.as_deref());
-    let split = culprit_maintainers::split_recipients(&found);
-    let mut to = base.to;
-    to.extend(split.to);
-    to.sort();
-    to.dedup();
-    let mut cc: Vec<String> = base.cc.into_iter().chain(split.cc).collect();
-    cc.sort();
-    cc.dedup();
-    cc.retain(|c| to.binary_search(c).is_err());
-    culprit_git::Recipients { to, cc }
 }
 
 /// The final crash report of a kernel culprit as syzbot prints it: frames symbolized with the
@@ -656,7 +556,9 @@ pub fn classify_vm(run: &VmRun) -> (Outcome, Option<String>) {
 
 #[cfg(test)]
 mod tests {
+    use super::build::reachable_releases;
     use super::*;
+    use culprit_kbuild::{COMPILER_TABLE, CONFIG_FIXES, compiler_for_commit, fixes_for};
 
     /// A real git repository with a MAINTAINERS file; returns its git dir and the commits.
     fn maintained_repo(dir: &Path) -> (PathBuf, Vec<String>) {
@@ -775,21 +677,12 @@ mod tests {
                 .expect("git runs");
             assert!(st.success());
         };
-        let checkout = |c: &str| {
-            let st = std::process::Command::new("git")
-                .arg("-C")
-                .arg(tmp.path())
-                .args(["checkout", "-q", "--detach", c])
-                .status()
-                .expect("git runs");
-            assert!(st.success());
-        };
         tag("v5.3", &commits[0]);
         tag("v5.10-rc1", &commits[1]); // release candidates do not count
         tag("v5.10", &commits[2]);
         tag("e2e-tag", &commits[3]);
-        checkout(&commits[1]);
-        let r = reachable_releases(tmp.path()).expect("tags");
+        let git_dir = tmp.path().join(".git");
+        let r = reachable_releases(&git_dir, &commits[1]).expect("tags");
         assert_eq!(r.newest(), Some(culprit_kbuild::Release::new(5, 3)));
         // Before v5.4: KCOV is disabled and ORC becomes frame pointers; gcc from the table.
         let fixes: Vec<&str> = fixes_for(CONFIG_FIXES, &r)
@@ -805,8 +698,7 @@ mod tests {
             compiler_for_commit(COMPILER_TABLE, &Compiler::Gcc, &r, bin),
             Compiler::Path(bin.join("gcc-8.1.0/bin/gcc"))
         );
-        checkout(&commits[3]);
-        let r = reachable_releases(tmp.path()).expect("tags");
+        let r = reachable_releases(&git_dir, &commits[3]).expect("tags");
         assert_eq!(r.newest(), Some(culprit_kbuild::Release::new(5, 10)));
         let fixes: Vec<&str> = fixes_for(CONFIG_FIXES, &r)
             .iter()

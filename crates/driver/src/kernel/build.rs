@@ -1,0 +1,228 @@
+//! A kernel slot's build step: the commit's kernel from the kernel cache when an earlier
+//! bisection built the same tree with the same config and toolchain, otherwise checked out and
+//! built in the slot's build directory with syzbot's per-release config fixes (and compiler, with
+//! `--compiler-bin`), then kept in the state directory and stored in the cache.
+
+use std::path::Path;
+
+use culprit_exec::Cancel;
+use culprit_git::Checkouts;
+use culprit_kbuild::{
+    BuildError, BuildOptions, COMPILER_TABLE, CONFIG_FIXES, CachedKernel, KernelCache, Reachable,
+    build_kernel, compiler_for_commit, fixes_for,
+};
+
+use super::{KernelSetup, vmlinux_path};
+use crate::worker::{Job, Message};
+
+/// Release tags reachable from the commit checked out in `dir` (`git tag --merged HEAD`), for
+/// syzbot's per-release tables. A tree without release tags gives an empty set (then only the
+/// unconditional config fixes apply and the default compiler is kept).
+pub(super) fn reachable_releases(git_dir: &Path, commit: &str) -> Result<Reachable, String> {
+    let out = git_read(git_dir, &["tag", "--merged", commit, "--list", "v*"])?;
+    Ok(Reachable::from_tags(out.lines().map(str::trim)))
+}
+
+/// stdout of a read-only git command on the user's repository.
+fn git_read(git_dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(git_dir)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git {}: {e}", args.join(" ")))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git {} in {}: {}",
+            args.join(" "),
+            git_dir.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The kernel cache key of `commit` built with `opts` and `fixes`, or `None` (no cache, or the
+/// compiler does not run: the build then reports it).
+fn cache_key(
+    k: &KernelSetup,
+    commit: &str,
+    fixes: &[&culprit_kbuild::ConfigFix],
+    opts: &BuildOptions,
+) -> Option<String> {
+    k.cache.as_ref()?;
+    let tree = git_read(&k.git_dir, &["rev-parse", &format!("{commit}^{{tree}}")]).ok()?;
+    let config = std::fs::read_to_string(&k.config).ok()?;
+    let config = culprit_kbuild::apply_config_fixes(&config, fixes);
+    let cc = opts.compiler.command().to_string_lossy().into_owned();
+    let toolchain = {
+        let mut memo = k.toolchains.lock().ok()?;
+        memo.entry(cc)
+            .or_insert_with(|| culprit_kbuild::toolchain_id(&opts.compiler))
+            .clone()?
+    };
+    Some(KernelCache::key(
+        tree.trim(),
+        &config,
+        &toolchain,
+        &opts.arch,
+    ))
+}
+
+/// Puts a cached kernel's files at `image` and `vmlinux` in the state directory: hard links
+/// (cache files never change in place), copies across file systems.
+fn link_kernel(hit: &CachedKernel, image: &Path, vmlinux: &Path) -> std::io::Result<()> {
+    for (from, to) in [(&hit.bzimage, image), (&hit.vmlinux, vmlinux)] {
+        let _ = std::fs::remove_file(to);
+        if std::fs::hard_link(from, to).is_err() {
+            std::fs::copy(from, to)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a failed build ran out of disk space (make's log says so).
+fn out_of_space(f: &culprit_kbuild::BuildFailure) -> bool {
+    const ENOSPC: &str = "No space left on device";
+    f.root_cause.line.contains(ENOSPC)
+        || std::fs::read(&f.log)
+            .map(|b| String::from_utf8_lossy(&b).contains(ENOSPC))
+            .unwrap_or(false)
+}
+
+/// Why a slot's work ends after the build step.
+pub(super) enum Stop {
+    /// The build failed (reported as a skip): the slot is free.
+    Idle,
+    /// Cancelled: nothing more to say.
+    Quiet,
+    /// An infrastructure error.
+    Failed(String),
+}
+
+/// Puts `commit`'s kernel at `image` (and its vmlinux beside it): from the kernel cache when an
+/// earlier bisection built the same tree with the same config and toolchain, otherwise checked
+/// out and built in the slot's build directory (then stored in the cache). Sends the `compiler:`
+/// note and the `Built` message.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn build_or_take(
+    slot: usize,
+    job: &Job,
+    hex: &str,
+    image: &Path,
+    checkouts: &Checkouts,
+    k: &KernelSetup,
+    cancel: &Cancel,
+    send: &dyn Fn(Message),
+) -> Result<(), Stop> {
+    let started = std::time::Instant::now();
+    // syzbot's per-release tables: config fixes always, the compiler when --compiler-bin.
+    let reachable = reachable_releases(&k.git_dir, hex).map_err(Stop::Failed)?;
+    let fixes = fixes_for(CONFIG_FIXES, &reachable);
+    let mut opts = k.build.clone();
+    if let Some(bin) = &k.compiler_bin {
+        opts.compiler = compiler_for_commit(COMPILER_TABLE, &opts.compiler, &reachable, bin);
+    }
+    let vmlinux = vmlinux_path(&k.kernels, hex);
+    let key = cache_key(k, hex, &fixes, &opts);
+    let built = |signature: String, compiler: String, secs: f64, reused: bool| {
+        if let Ok(mut shared) = k.shared.lock() {
+            shared
+                .built
+                .insert(hex.to_string(), (signature.clone(), compiler.clone()));
+        }
+        send(Message::Note(format!("compiler: {compiler}")));
+        send(Message::Built {
+            probe: job.probe,
+            ok: true,
+            artifact: Some(signature),
+            error_lines: Vec::new(),
+            secs,
+            reused,
+        });
+    };
+    if let (Some(cache), Some(key)) = (&k.cache, &key)
+        && let Some(hit) = cache.get(key)
+        && link_kernel(&hit, image, &vmlinux).is_ok()
+    {
+        let from = if hit.commit == hex {
+            String::new()
+        } else {
+            format!(" for {}", hit.commit.get(..12).unwrap_or(&hit.commit))
+        };
+        send(Message::Note(format!(
+            "kernel taken from the cache (built{from} by an earlier bisection)"
+        )));
+        built(hit.signature, hit.compiler_line, 0.0, true);
+        return Ok(());
+    }
+    // The build directory is outside the checkout, so a full clean of the source is cheap
+    // and keeps the out-of-tree build valid.
+    let dir = checkouts
+        .checkout(slot, job.commit)
+        .map_err(|e| Stop::Failed(e.to_string()))?;
+    let build_dir = k.build_root.join(format!("slot-{slot}"));
+    match build_kernel(&dir, &build_dir, &k.config, &fixes, &opts, cancel) {
+        Ok(kernel) => {
+            let stored = match (&k.cache, &key) {
+                (Some(cache), Some(key)) => cache.put(key, hex, &kernel).ok(),
+                _ => None,
+            };
+            let placed = match &stored {
+                Some(entry) => link_kernel(entry, image, &vmlinux),
+                // The vmlinux is kept too: the culprit's symbolizes the final report.
+                None => std::fs::copy(&kernel.bzimage, image)
+                    .and_then(|_| std::fs::copy(&kernel.vmlinux, &vmlinux))
+                    .map(|_| ()),
+            };
+            if let Err(e) = placed {
+                return Err(Stop::Failed(format!(
+                    "cannot keep the kernel in {}: {e}",
+                    k.kernels.display()
+                )));
+            }
+            built(
+                kernel.signature.to_string(),
+                kernel.compiler_line.clone(),
+                kernel.duration.as_secs_f64(),
+                false,
+            );
+            Ok(())
+        }
+        Err(BuildError::Cancelled) => Err(Stop::Quiet),
+        Err(BuildError::Failed(f)) if out_of_space(&f) => {
+            // Not the commit's fault: an infrastructure error, never a skip.
+            Err(Stop::Failed(format!(
+                "no space left on device while building in {} ({})",
+                build_dir.display(),
+                f.root_cause.line
+            )))
+        }
+        Err(BuildError::Failed(f)) => {
+            if let Some(c) = &f.compiler_line {
+                send(Message::Note(format!("compiler: {c}")));
+            }
+            send(Message::Built {
+                probe: job.probe,
+                ok: false,
+                artifact: None,
+                error_lines: vec![f.root_cause.line.clone()],
+                secs: f.duration.as_secs_f64(),
+                reused: false,
+            });
+            Err(Stop::Idle)
+        }
+        Err(e @ BuildError::TimedOut { .. }) => {
+            send(Message::Built {
+                probe: job.probe,
+                ok: false,
+                artifact: None,
+                error_lines: vec![e.to_string()],
+                secs: started.elapsed().as_secs_f64(),
+                reused: false,
+            });
+            Err(Stop::Idle)
+        }
+        Err(e) => Err(Stop::Failed(e.to_string())),
+    }
+}
