@@ -74,7 +74,7 @@ fn killed_during_a_build_then_resumed_names_the_same_culprit() {
     let state = temp(&cache, "cli-kernel-resume.");
     let out = temp(&cache, "cli-kernel-resume-out.");
     let log = out.path().join("bisect.log");
-    let marker: PathBuf = state.path().join("kbuild/slot-0/.culprit-building");
+    let marker: PathBuf = state.path().join("slots/slot-0/build/.culprit-building");
 
     // Kill culprit once the release's build is under way: the crashing end's build and runs are
     // recorded by then.
@@ -167,7 +167,7 @@ fn a_disk_filling_up_during_a_build_is_an_infrastructure_error() {
     // GB, so the 1 GiB check up front passes); once the first build has compiled 50 objects, a
     // file fills it.
     let script = r#"mount -t tmpfs -o size=3g tmpfs "$0" || exit 97
-(b="$0/state/kbuild/slot-0"
+(b="$0/state/slots/slot-0/build"
  while [ "$(find "$b" -name '*.o' 2>/dev/null | head -n 50 | wc -l)" -lt 50 ]; do sleep 0.3; done
  dd if=/dev/zero of="$0/filler" bs=1M >/dev/null 2>&1) &
 exec "$@""#;

@@ -220,10 +220,19 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
     let logs = state_dir.join("logs");
     std::fs::create_dir_all(&logs)
         .map_err(|e| Error::Other(format!("cannot create {}: {e}", logs.display())))?;
-    // Kernel checkouts live in the kept workspace when there is one (incremental builds across
-    // bisections), otherwise in the state directory.
-    let checkouts = match kernel_setup.as_ref().and_then(|k| k.workspace.as_ref()) {
-        Some(ws) => Checkouts::in_dir(&repo, &ws.dir.join("checkouts"))?,
+    // Kernel slots (source and build directory) live in the kept workspace when there is one
+    // (incremental builds across bisections), otherwise in the state directory.
+    let busy_workspace = kernel_setup
+        .as_ref()
+        .filter(|k| k.cache.is_some() && k.workspace.is_none())
+        .map(|k| {
+            format!(
+                "the kept checkouts of this repository are in use by another culprit: building in {}",
+                k.slots.display()
+            )
+        });
+    let checkouts = match &kernel_setup {
+        Some(k) => Checkouts::nested(&repo, &k.slots, kernel::SOURCE_DIR)?,
         None => Checkouts::new(&repo, &state_dir)?,
     };
     let setup = worker::Setup {
@@ -283,6 +292,9 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         },
         bad.to_hex()
     ))?;
+    if let Some(note) = &busy_workspace {
+        d.log.line(note)?;
+    }
     if strays > 0 {
         d.log.line(&format!(
             "stopped {strays} command group(s) left running by an interrupted culprit"

@@ -56,6 +56,9 @@ pub enum Clean {
 pub struct Checkouts {
     source: PathBuf,
     root: PathBuf,
+    /// `Some(leaf)`: slot N's work tree is `root/slot-N/leaf` (room beside it for the slot's
+    /// other directories).
+    leaf: Option<String>,
 }
 
 impl Checkouts {
@@ -75,12 +78,26 @@ impl Checkouts {
         Ok(Checkouts {
             source: repo.common_dir().to_path_buf(),
             root,
+            leaf: None,
         })
+    }
+
+    /// Slots whose work trees are `root/slot-N/leaf`, so each slot's other directories (a build
+    /// directory `root/slot-N/build`) sit at the same relative place for every slot: compilers
+    /// and caches that see relative paths (`../src/fs/x.c`) then see the same ones in every slot.
+    pub fn nested(repo: &Repo, root: &Path, leaf: &str) -> Result<Checkouts, Error> {
+        let mut c = Checkouts::in_dir(repo, root)?;
+        c.leaf = Some(leaf.to_string());
+        Ok(c)
     }
 
     /// The work tree of slot `slot` (it exists after the first [`Checkouts::checkout`]).
     pub fn path(&self, slot: usize) -> PathBuf {
-        self.root.join(format!("slot-{slot}"))
+        let dir = self.root.join(format!("slot-{slot}"));
+        match &self.leaf {
+            Some(leaf) => dir.join(leaf),
+            None => dir,
+        }
     }
 
     /// Check `commit` out in slot `slot`: detached HEAD, forced (local changes dropped) and
@@ -117,6 +134,12 @@ impl Checkouts {
             if path.exists() {
                 std::fs::remove_dir_all(&path).map_err(|source| Error::CreateDir {
                     path: path.clone(),
+                    source,
+                })?;
+            }
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|source| Error::CreateDir {
+                    path: parent.to_path_buf(),
                     source,
                 })?;
             }

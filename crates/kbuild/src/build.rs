@@ -371,6 +371,10 @@ fn reproducible_env(
         .env("KBUILD_BUILD_HOST", KBUILD_BUILD_HOST)
         .env("KBUILD_BUILD_VERSION", "0");
     if let Some(c) = ccache {
+        // Not ccache's depend mode, although a cold full build of the e2e kernel takes 109 s
+        // with it against 137 s in direct mode: it never sees the `.incbin` of
+        // arch/x86/boot/compressed/piggy.S, so a bzImage whose compressed vmlinux had the same
+        // length came back from the cache with the previous commit's kernel in it (measured).
         if let Some(dir) = &c.dir {
             cmd = cmd.env("CCACHE_DIR", dir);
         }

@@ -161,7 +161,7 @@ pub(super) fn build_or_take(
     let dir = checkouts
         .checkout(slot, job.commit)
         .map_err(|e| Stop::Failed(e.to_string()))?;
-    let build_dir = k.build_root.join(format!("slot-{slot}"));
+    let build_dir = k.slots.join(format!("slot-{slot}")).join(super::BUILD_DIR);
     match build_kernel(&dir, &build_dir, &k.config, &fixes, &opts, cancel) {
         Ok(kernel) => {
             let stored = match (&k.cache, &key) {

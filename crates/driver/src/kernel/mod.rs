@@ -3,9 +3,11 @@
 //! its bzImage, then boot it in VMs with the reproducer's initramfs (`culprit-vm`) and classify
 //! each console with the crash parser.
 //!
-//! Layout under the state directory, the same for every slot so ccache hits are shared between
-//! slots: `checkouts/slot-N` (source), `kbuild/slot-N` (build dir), `kernels/HASH.bzImage`,
-//! `kernel/initramfs.cpio` (built once per bisection), `logs/HASH.vm-K/` (consoles).
+//! Layout: slot N checks out in `SLOTS/slot-N/src` and builds in `SLOTS/slot-N/build` (the same
+//! relative layout in every slot, so ccache hits are shared between slots), `SLOTS` being the
+//! kept workspace of `--cache` or `STATE/slots`; under the state directory `kernels/HASH.bzImage`
+//! (and the culprit's vmlinux), `kernel/initramfs.cpio` (built once per bisection),
+//! `logs/HASH.vm-K/` (consoles).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +27,11 @@ use crate::Error;
 use crate::worker::{Job, Message};
 
 mod build;
+
+/// A kernel slot's checkout, `SLOTS/slot-N/src`.
+pub(crate) const SOURCE_DIR: &str = "src";
+/// A kernel slot's build directory, `SLOTS/slot-N/build`.
+pub(crate) const BUILD_DIR: &str = "build";
 mod recipients;
 mod workspace;
 
@@ -105,8 +112,9 @@ pub struct KernelSetup {
     pub vm: VmConfig,
     pub vms: usize,
     pub initramfs: Initramfs,
-    /// `STATE/kbuild`: slot N builds in `kbuild/slot-N`.
-    pub build_root: PathBuf,
+    /// Where the slots are: slot N checks out in `slot-N/src` and builds in `slot-N/build`
+    /// (`STATE/slots`, or the kept workspace).
+    pub slots: PathBuf,
     /// `STATE/kernels`: one bzImage per built commit.
     pub kernels: PathBuf,
     /// Runs by kernel signature, shared between commits with identical kernels.
@@ -281,9 +289,9 @@ pub fn prepare(k: &KernelOptions, state_dir: &Path, git_dir: &Path) -> Result<Ke
     if let Some(ws) = &workspace {
         check_space(&ws.dir, MIN_FREE_BYTES)?;
     }
-    let build_root = match &workspace {
-        Some(ws) => ws.dir.join("kbuild"),
-        None => state_dir.join("kbuild"),
+    let slots = match &workspace {
+        Some(ws) => ws.dir.clone(),
+        None => state_dir.join("slots"),
     };
     Ok(KernelSetup {
         config: k.config.clone(),
@@ -291,7 +299,7 @@ pub fn prepare(k: &KernelOptions, state_dir: &Path, git_dir: &Path) -> Result<Ke
         vm,
         vms: k.vms as usize,
         initramfs,
-        build_root,
+        slots,
         kernels,
         shared: Arc::default(),
         compiler_bin: k.compiler_bin.clone(),
@@ -492,29 +500,18 @@ pub(crate) fn final_report(state_dir: &Path, commit: &str, report: &str) -> Stri
     text
 }
 
-/// Drops the slot checkout part of source paths (`/STATE/checkouts/slot-0/fs/x.c`, or
-/// `../../checkouts/slot-0/fs/x.c` when ccache made it relative): `fs/x.c`, as syzbot prints.
+/// Drops the slot checkout part of source paths: `/STATE/slots/slot-0/src/fs/x.c`, or
+/// `../src/fs/x.c` and `build/../src/fs/x.c` when ccache made them relative to the build
+/// directory (and `checkouts/slot-N/` of older state directories) become `fs/x.c`, as syzbot
+/// prints.
 fn tree_relative(text: &str) -> String {
-    const MARK: &str = "checkouts/slot-";
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        let mut rest = line;
-        while let Some(i) = rest.find(MARK) {
-            // Start of the path word that holds the mark.
-            let start = rest[..i].rfind([' ', '(', '\t']).map_or(0, |s| s + 1);
-            let after = &rest[i + MARK.len()..];
-            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
-            if digits == 0 || !after[digits..].starts_with('/') {
-                out.push_str(&rest[..i + MARK.len()]);
-                rest = after;
-                continue;
-            }
-            out.push_str(&rest[..start]);
-            rest = &after[digits + 1..];
-        }
-        out.push_str(rest);
-    }
-    out
+    static SLOT_PREFIX: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?m)(^|[\s(])(?:[^\s(]*/)?(?:slot-\d+/src/|checkouts/slot-\d+/|(?:build/)?(?:\.\./)+src/)",
+        )
+        .unwrap_or_else(|e| unreachable!("a fixed pattern: {e}"))
+    });
+    SLOT_PREFIX.replace_all(text, "$1").into_owned()
 }
 
 /// A VM run as an engine outcome (and the crash report text, when there is one).
@@ -732,10 +729,13 @@ mod tests {
     #[test]
     fn source_paths_lose_the_slot_checkout() {
         let text = "RIP: 0010:f+0xb/0x5d /s/checkouts/slot-0/fs/proc/version.c:15\n \
-                    g ../../checkouts/slot-12/fs/seq_file.c:230 [inline]\nno checkouts/slot-x/ here\n";
+                    g ../../checkouts/slot-12/fs/seq_file.c:230 [inline]\nno checkouts/slot-x/ here\n\
+                    h (/c/worktrees/k/slot-1/src/fs/read_write.c:389)\n \
+                    i ../src/mm/slob.c:7 j build/../src/lib/x.c:1 k /a/src/b.c\n";
         assert_eq!(
             tree_relative(text),
-            "RIP: 0010:f+0xb/0x5d fs/proc/version.c:15\n g fs/seq_file.c:230 [inline]\nno checkouts/slot-x/ here\n"
+            "RIP: 0010:f+0xb/0x5d fs/proc/version.c:15\n g fs/seq_file.c:230 [inline]\nno checkouts/slot-x/ here\n\
+             h (fs/read_write.c:389)\n i mm/slob.c:7 j lib/x.c:1 k /a/src/b.c\n"
         );
     }
 
