@@ -233,3 +233,37 @@ fn ctrl_c_records_every_finished_run() {
         "{finished} runs finished before Ctrl-C stopped culprit, {recorded} were recorded"
     );
 }
+
+/// Started the way a script starts a background job (`culprit ... &` ignores SIGINT) or nohup
+/// (SIGHUP ignored): culprit runs, those signals stay ignored, and SIGTERM still stops it the
+/// clean way (exit 130).
+#[test]
+fn signals_ignored_by_the_parent_stay_ignored() {
+    let run = |signals: &[Signal]| {
+        let child = std::process::Command::new("sh")
+            .args(["-c", "trap '' INT HUP; exec \"$0\" example"])
+            .arg(env!("CARGO_BIN_EXE_culprit"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("sh runs");
+        std::thread::sleep(Duration::from_millis(1000));
+        for &sig in signals {
+            nix::sys::signal::kill(Pid::from_raw(child.id() as i32), sig).expect("signal");
+        }
+        let done = child.wait_with_output().expect("culprit ends");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&done.stdout),
+            String::from_utf8_lossy(&done.stderr)
+        );
+        (done.status.code(), text)
+    };
+    // SIGINT and SIGHUP one second in: ignored, the example still names its culprit.
+    let (code, text) = run(&[Signal::SIGINT, Signal::SIGHUP]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("first bad commit: "), "{text}");
+    // SIGTERM is not ignored: the clean stop.
+    let (code, text) = run(&[Signal::SIGTERM]);
+    assert_eq!(code, Some(130), "{text}");
+}

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use nix::sys::signal::{Signal, killpg};
+use nix::sys::signal::{SigHandler, Signal, killpg};
 use nix::unistd::Pid;
 
 /// Errors of [`Cancel::install`].
@@ -47,14 +47,24 @@ impl Cancel {
         }
         let token = Cancel::new();
         let handler_token = token.clone();
-        ctrlc::try_set_handler(move || {
+        // A signal ignored by whoever started culprit stays ignored (a script's `culprit ... &`
+        // ignores SIGINT, nohup SIGHUP); ctrlc refuses to install over an ignored signal, so it
+        // is set back to the default for the install and ignored again after.
+        let ignored = ignored_signals();
+        for &sig in &ignored {
+            set_disposition(sig, SigHandler::SigDfl);
+        }
+        let installed = ctrlc::try_set_handler(move || {
             if handler_token.is_cancelled() {
                 handler_token.signal_all(Signal::SIGKILL);
                 std::process::exit(130);
             }
             handler_token.cancel();
-        })
-        .map_err(|e| Error::Handler(e.to_string()))?;
+        });
+        for &sig in &ignored {
+            set_disposition(sig, SigHandler::SigIgn);
+        }
+        installed.map_err(|e| Error::Handler(e.to_string()))?;
         // Only the first caller gets here successfully: `try_set_handler` fails on a second call.
         Ok(PROCESS_WIDE.get_or_init(|| token).clone())
     }
@@ -105,4 +115,30 @@ impl Cancel {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
+
+/// The signals ctrlc handles (SIGINT, SIGTERM, SIGHUP) that this process ignores, read from
+/// `/proc/self/status` (`SigIgn:`, a hex mask with bit N-1 for signal N); none elsewhere.
+fn ignored_signals() -> Vec<Signal> {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return Vec::new();
+    };
+    let mask = status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+        .unwrap_or(0);
+    [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP]
+        .into_iter()
+        .filter(|&s| mask & (1u64 << (s as i32 - 1)) != 0)
+        .collect()
+}
+
+/// Sets `sig` to the default action or to ignored.
+#[allow(unsafe_code)]
+fn set_disposition(sig: Signal, handler: SigHandler) {
+    debug_assert!(matches!(handler, SigHandler::SigDfl | SigHandler::SigIgn));
+    // SAFETY: `signal` is unsafe because a handler function must be async-signal-safe; the
+    // default action and "ignore" run no code of ours.
+    let _ = unsafe { nix::sys::signal::signal(sig, handler) };
 }
