@@ -168,6 +168,10 @@ impl Checkouts {
                 "core.fsmonitor=false",
                 "-c",
                 "advice.detachedHead=false",
+                // Files written by as many workers as cores: a fresh Linux checkout (78k files)
+                // in 8.8 s instead of 11.5 s here.
+                "-c",
+                "checkout.workers=0",
                 "checkout",
                 "--quiet",
                 "--force",
