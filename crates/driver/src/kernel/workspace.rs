@@ -1,6 +1,6 @@
 //! What a kernel bisection keeps for the next ones (`--cache DIR`): built kernels (in
 //! `culprit-kbuild`'s kernel cache, `DIR/kernels`) and, per repository, the checkouts with their
-//! build directories (`DIR/worktrees/KEY`), so the next bisection of the same tree starts from
+//! build directories (`DIR/worktrees/KEY/slot-N`), so the next bisection of the same tree starts from
 //! incremental builds instead of a fresh checkout and a full build.
 
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ pub fn default_cache_dir() -> Option<PathBuf> {
     }
 }
 
-/// A directory of kept checkouts (`checkouts/slot-N`) and build directories (`kbuild/slot-N`),
+/// A directory of kept slots (`slot-N/src` checkouts, `slot-N/build` build directories), used by
 /// one bisection at a time.
 #[derive(Debug)]
 pub struct Workspace {
@@ -56,5 +56,36 @@ pub(super) fn take_workspace(cache: &Path, git_dir: &Path) -> Result<Option<Work
         }
         Err(culprit_store::LockError::Locked { .. }) => Ok(None),
         Err(e) => Err(Error::Other(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_bisection_at_a_time_per_repository() {
+        let cache = tempfile::tempdir().expect("tempdir");
+        let repo = tempfile::tempdir().expect("tempdir");
+        let other = tempfile::tempdir().expect("tempdir");
+        let first = take_workspace(cache.path(), repo.path())
+            .expect("no error")
+            .expect("free");
+        // Held: a second bisection of the same repository builds elsewhere.
+        assert!(
+            take_workspace(cache.path(), repo.path())
+                .expect("no error")
+                .is_none()
+        );
+        // Another repository has its own.
+        let third = take_workspace(cache.path(), other.path())
+            .expect("no error")
+            .expect("free");
+        assert_ne!(first.dir, third.dir);
+        drop(first);
+        let again = take_workspace(cache.path(), repo.path())
+            .expect("no error")
+            .expect("free once released");
+        assert_eq!(again.dir.parent(), third.dir.parent());
     }
 }
