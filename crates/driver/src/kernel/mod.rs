@@ -70,11 +70,16 @@ pub struct KernelOptions {
     /// checkouts with their build directories (`worktrees/REPO/`), so the next bisection of the
     /// same tree starts from incremental builds. Not part of the state's parameters: resuming
     /// with another cache gives the same result.
-    #[serde(skip)]
+    /// (`--resume` without the other flags takes the default cache.)
+    #[serde(skip, default = "default_cache_dir")]
     pub cache: Option<PathBuf>,
     /// Size cap of the kernel cache.
-    #[serde(skip)]
+    #[serde(skip, default = "default_cache_bytes")]
     pub cache_bytes: u64,
+}
+
+fn default_cache_bytes() -> u64 {
+    DEFAULT_CACHE_BYTES
 }
 
 fn default_run_secs() -> u64 {
@@ -724,6 +729,20 @@ mod tests {
         );
         assert_eq!(r, base);
         assert!(!commits.is_empty());
+    }
+
+    #[test]
+    fn the_cache_is_not_part_of_the_recorded_options() {
+        let mut k = KernelOptions::new("/c/.config".into(), "/c/repro.c".into());
+        k.cache = Some("/somewhere/else".into());
+        k.cache_bytes = 1;
+        let recorded = serde_json::to_value(&k).expect("serialize");
+        assert!(recorded.get("cache").is_none(), "{recorded}");
+        // `--resume` alone reads the options back: the default cache, not none.
+        let back: KernelOptions = serde_json::from_value(recorded).expect("deserialize");
+        assert_eq!(back.cache, default_cache_dir());
+        assert_eq!(back.cache_bytes, DEFAULT_CACHE_BYTES);
+        assert_eq!(back.config, k.config);
     }
 
     #[test]
