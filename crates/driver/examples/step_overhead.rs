@@ -110,6 +110,7 @@ fn main() -> Result<(), String> {
             policy: policy.clone(),
             artifact: None,
             any_crash: false,
+            confidence: None,
             kernel: None,
         }),
         Control {

@@ -145,6 +145,7 @@ fn culprit(
             policy: a.policy.clone(),
             artifact: None,
             any_crash: false,
+            confidence: None,
             kernel: None,
         }),
         Control {

@@ -197,6 +197,9 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         cfg.runs = r.max(1);
     }
     cfg.jobs = options.jobs.max(1);
+    if let Some(c) = options.confidence {
+        cfg.target = c;
+    }
     // Runs that cost one run's time: the VMs a kernel commit boots at once (one otherwise).
     cfg.vms = match &options.kernel {
         Some(k) if k.vms > 0 => k.vms,

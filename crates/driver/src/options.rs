@@ -33,6 +33,9 @@ pub struct Options {
     /// Kernel bisection: build with culprit-kbuild, test in VMs (`build`/`test` are unused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kernel: Option<KernelOptions>,
+    /// bayes: stop when the likeliest culprit is this sure (default 0.99).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
 }
 
 /// Errors that stop a bisection before or while it runs.

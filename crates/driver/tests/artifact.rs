@@ -44,6 +44,7 @@ fn identical_artifacts_of_different_trees_share_runs() {
             policy: "bayes".into(),
             artifact: Some("prog".into()),
             any_crash: false,
+            confidence: None,
             kernel: None,
         }),
         Control {

@@ -81,6 +81,7 @@ fn kernel_bisection_finds_the_injected_null_dereference() {
         policy: "bayes".into(),
         artifact: None,
         any_crash: false,
+        confidence: None,
         kernel: Some(kernel),
     };
     let mut log = Log::new(Box::new(std::io::stderr()));

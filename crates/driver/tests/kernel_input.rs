@@ -21,6 +21,7 @@ fn attempt(repo: &TestRepo, kernel: KernelOptions, state: &std::path::Path) -> R
         policy: "bayes".into(),
         artifact: None,
         any_crash: false,
+        confidence: None,
         kernel: Some(kernel),
     };
     let mut log = Log::new(Box::new(std::io::sink()));

@@ -356,7 +356,7 @@ impl Bisection {
 
     /// Runs on a release tag. bayes takes the release as the good end when all runs are clean, so
     /// it runs enough that a release with the bug would have crashed at least once but for a
-    /// chance of [`RELEASE_MISS`], with the crash rate integrated out over the Beta posterior of
+    /// chance of [`RELEASE_MISS_SHARE`] of the error the target allows, with the crash rate integrated out over the Beta posterior of
     /// the runs on the crashing commit(s) (a deterministic crash needs 3 runs, a 30% one about
     /// 20); rounded up to whole batches of VMs, at most `runs`. The other policies run `runs`.
     fn release_runs(&self) -> u32 {
@@ -371,7 +371,8 @@ impl Bisection {
             .collect();
         let t = Tally::of(&all, self.target.as_ref(), self.cfg.any_crash);
         let cap = self.cfg.runs.max(1);
-        let n = runs_to_trust_clean(t.target, t.ok, RELEASE_MISS, cap);
+        let miss = (1.0 - self.cfg.target).clamp(1e-6, 0.5) * RELEASE_MISS_SHARE;
+        let n = runs_to_trust_clean(t.target, t.ok, miss, cap);
         let batch = self.cfg.vms.clamp(1, cap);
         n.div_ceil(batch).saturating_mul(batch).min(cap)
     }
@@ -1110,9 +1111,10 @@ impl Bisection {
     }
 }
 
-/// Chance bayes accepts that a release with the bug shows it in none of its runs (see
-/// `release_runs`): a release judged good wrongly puts the culprit out of the search.
-const RELEASE_MISS: f64 = 0.005;
+/// Share of the error bayes allows (1 - target) that may come from a release with the bug
+/// showing it in none of its runs (see `release_runs`): a release judged good wrongly puts the
+/// culprit out of the search. Half: 0.5% at the default target of 0.99.
+const RELEASE_MISS_SHARE: f64 = 0.5;
 
 /// Smallest number of runs (at most `cap`) after which "all clean" on a commit that has the bug
 /// has probability at most `miss`, given `crashed` target crashes and `clean` clean runs on the

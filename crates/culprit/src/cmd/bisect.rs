@@ -110,6 +110,9 @@ pub struct Args {
     /// its parent's is flagged no-op.
     #[arg(long)]
     artifact: Option<PathBuf>,
+    /// bayes: stop when the likeliest culprit is this sure (a probability below 1).
+    #[arg(long, value_name = "P", value_parser = parse_confidence)]
+    confidence: Option<f64>,
     /// Count a crash with any title as the bisected crash.
     #[arg(long)]
     any_crash: bool,
@@ -177,6 +180,7 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
             policy: args.policy.clone(),
             artifact: args.artifact.clone(),
             any_crash: args.any_crash,
+            confidence: args.confidence,
             kernel,
         }),
         _ => None,
@@ -307,5 +311,30 @@ impl std::io::Write for AroundBar {
     fn flush(&mut self) -> std::io::Result<()> {
         let inner = &mut self.inner;
         self.bar.suspend(|| inner.flush())
+    }
+}
+
+/// `--confidence`: a probability strictly between 0.5 and 1.
+fn parse_confidence(s: &str) -> Result<f64, String> {
+    let p: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number (give e.g. 0.999)"))?;
+    if p > 0.5 && p < 1.0 {
+        Ok(p)
+    } else {
+        Err(format!("{s} is not between 0.5 and 1 (exclusive)"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_confidence;
+
+    #[test]
+    fn confidence_is_a_probability_above_one_half() {
+        assert_eq!(parse_confidence("0.999"), Ok(0.999));
+        for bad in ["1", "1.5", "0.5", "0", "-0.9", "high", "NaN"] {
+            assert!(parse_confidence(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -51,6 +51,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         policy: args.policy,
         artifact: Some("parser".into()),
         any_crash: false,
+        confidence: None,
         kernel: None,
     };
     super::bisect::drive(
