@@ -11,7 +11,7 @@ mod common;
 use std::os::unix::process::CommandExt;
 use std::time::{Duration, Instant};
 
-use common::{Outputs, count_lines, processes_in_groups, recorded_pids};
+use common::{Outputs, count_lines, processes_in_groups, recorded_pids, replayed};
 use culprit_testkit::{History, RepoSnapshot};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
@@ -151,16 +151,7 @@ fn ctrl_c_mid_bisection_then_resume() {
     assert_eq!(f.code, Some(0), "{d2}");
     assert_eq!(f.culprit(), w.ids[BUG], "{d2}");
     // Every run that finished before Ctrl-C is replayed: the interrupted one is not.
-    let replayed: usize = f
-        .log
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("resuming: ")?
-                .strip_suffix(" recorded runs replayed")?
-                .parse()
-                .ok()
-        })
-        .unwrap_or_else(|| panic!("no resuming line: {d2}"));
+    let replayed = replayed(&f.log);
     assert_eq!(replayed, finished, "{d2}");
     assert_eq!(started_runs, finished + 1, "{d2}");
     assert_eq!(

@@ -21,7 +21,7 @@
 
 mod common;
 
-use common::kernel::{debug_config, prepare};
+use common::kernel::{debug_config, git, prepare};
 
 use std::path::Path;
 use std::process::Command;
@@ -29,17 +29,6 @@ use std::time::Instant;
 
 const SEED: &str = include_str!("data/syzbot-bisection-vhost_task_start.log");
 const TITLE: &str = "BUG: unable to handle kernel NULL pointer dereference in version_proc_show";
-
-fn git(repo: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args(args)
-        .output()
-        .expect("git is installed");
-    assert!(out.status.success(), "git {args:?}");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 fn first_line(cmd: &str, args: &[&str]) -> String {
     let out = Command::new(cmd)

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::kernel::{debug_config, one_at_a_time, prepare, working_in};
+use common::kernel::{debug_config, git, one_at_a_time, prepare, working_in};
+use common::replayed;
 
 /// `culprit bisect --kernel` on the fixture, state in `state`, log and JSON in `out`.
 fn bisect(cache: &Path, state: &Path, out: &Path) -> Command {
@@ -43,17 +44,6 @@ fn bisect(cache: &Path, state: &Path, out: &Path) -> Command {
         .arg(out.join("result.json"))
         .env("CCACHE_DIR", cache.join("ccache"));
     cmd
-}
-
-fn git(repo: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(repo)
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}");
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 fn read(path: &Path) -> String {
@@ -123,15 +113,7 @@ fn killed_during_a_build_then_resumed_names_the_same_culprit() {
     let c16 = git(&cache.join("linux"), &["rev-parse", "e2e-c16^{commit}"]);
     assert_eq!(json["result"], "culprit", "{after}");
     assert_eq!(json["culprit"]["commit"], c16.as_str(), "{after}");
-    let replayed: u32 = after
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("resuming: ")?
-                .strip_suffix(" recorded runs replayed")?
-                .parse()
-                .ok()
-        })
-        .unwrap_or_else(|| panic!("no `resuming: N recorded runs replayed` line:\n{after}"));
+    let replayed = replayed(after);
     assert!(
         replayed >= 10,
         "the ten runs of the check on master were recorded: {after}"

@@ -22,7 +22,7 @@ use std::process::{Child, Command};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{Outputs, count_lines, processes_in_groups, recorded_pids};
+use common::{Outputs, count_lines, processes_in_groups, recorded_pids, replayed};
 use culprit_testkit::{History, Imported};
 
 /// The bug's commit in the world.
@@ -243,18 +243,6 @@ fn kill_and_resume_in(
     }
 }
 
-/// The recorded runs the resumed bisection says it replayed.
-fn replayed(log: &str) -> usize {
-    log.lines()
-        .find_map(|l| {
-            l.strip_prefix("resuming: ")?
-                .strip_suffix(" recorded runs replayed")?
-                .parse()
-                .ok()
-        })
-        .unwrap_or_else(|| panic!("no `resuming: N recorded runs replayed` line in\n{log}"))
-}
-
 /// Runs recorded in a state directory: (`run` events, `runs` rows), read without writing.
 fn recorded_runs(state: &Path) -> (usize, usize) {
     let db = rusqlite::Connection::open_with_flags(
@@ -271,6 +259,15 @@ fn recorded_runs(state: &Path) -> (usize, usize) {
         count("SELECT COUNT(*) FROM events WHERE kind = 'run'"),
         count("SELECT COUNT(*) FROM runs"),
     )
+}
+
+/// `# git bisect good/bad` lines in the bisection's log so far.
+fn verdicts(out: &Outputs) -> usize {
+    std::fs::read_to_string(out.log())
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with("# git bisect good ") || l.starts_with("# git bisect bad "))
+        .count()
 }
 
 /// Same culprit as the uninterrupted run; every recorded run replayed, none repeated. Returns
@@ -475,14 +472,7 @@ fn kill_9_in_a_flaky_bisection() {
         2,
         |child, out, _| {
             wait_for("a fourth `# git bisect` verdict", child, || {
-                std::fs::read_to_string(out.log())
-                    .unwrap_or_default()
-                    .lines()
-                    .filter(|l| {
-                        l.starts_with("# git bisect good ") || l.starts_with("# git bisect bad ")
-                    })
-                    .count()
-                    >= 4
+                verdicts(out) >= 4
             });
         },
         |_| {},
@@ -496,14 +486,7 @@ fn kill_9_in_a_flaky_bisection() {
 fn kill_9_with_two_jobs() {
     let r = kill_and_resume_jobs(2, |child, out, _| {
         wait_for("a third `# git bisect` verdict", child, || {
-            std::fs::read_to_string(out.log())
-                .unwrap_or_default()
-                .lines()
-                .filter(|l| {
-                    l.starts_with("# git bisect good ") || l.starts_with("# git bisect bad ")
-                })
-                .count()
-                >= 3
+            verdicts(out) >= 3
         });
     });
     check_against(&r, None);

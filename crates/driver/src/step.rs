@@ -115,6 +115,7 @@ impl Driver<'_> {
             let job = worker::Job {
                 probe: id,
                 commit: f.commit,
+                tree: f.tree.clone(),
                 build: true,
                 runs: f.runs.saturating_sub(done),
                 first_run: done,
@@ -167,6 +168,7 @@ impl Driver<'_> {
                     worker::Job {
                         probe: probe.id,
                         commit,
+                        tree,
                         build: false,
                         runs: probe.runs,
                         first_run: 0,
@@ -182,6 +184,7 @@ impl Driver<'_> {
                 .get(&tree)
                 .copied()
                 .filter(|&c| c != commit);
+            let mut fed = 0;
             if let (Some(donor), Some(build)) =
                 (donor, self.seen.builds_by_tree.get(&tree).cloned())
             {
@@ -196,7 +199,6 @@ impl Driver<'_> {
                     .get(&tree)
                     .cloned()
                     .unwrap_or_default();
-                let mut fed = 0;
                 for o in known.into_iter().take(probe.runs as usize) {
                     if !self.inflight.contains_key(&probe.id) || stop.load(Ordering::SeqCst) {
                         break;
@@ -211,22 +213,8 @@ impl Driver<'_> {
                     self.close(probe.id)?;
                     continue;
                 }
-                // The slot builds this commit now: it no longer holds what it held.
-                self.slot_built.remove(&slot);
-                self.slot_of.insert(probe.id, slot);
-                free.retain(|&s| s != slot);
-                return Ok(Some((
-                    slot,
-                    worker::Job {
-                        probe: probe.id,
-                        commit,
-                        build: true,
-                        runs: probe.runs - fed,
-                        first_run: fed,
-                        stop,
-                    },
-                )));
             }
+            // The slot builds this commit now: it no longer holds what it held.
             self.slot_built.remove(&slot);
             self.slot_of.insert(probe.id, slot);
             free.retain(|&s| s != slot);
@@ -235,9 +223,10 @@ impl Driver<'_> {
                 worker::Job {
                     probe: probe.id,
                     commit,
+                    tree,
                     build: true,
-                    runs: probe.runs,
-                    first_run: 0,
+                    runs: probe.runs - fed,
+                    first_run: fed,
                     stop,
                 },
             )));

@@ -16,6 +16,8 @@ use culprit_git::{Checkouts, CommitId};
 pub struct Job {
     pub probe: ProbeId,
     pub commit: CommitId,
+    /// The commit's tree id (hex).
+    pub tree: String,
     /// Build first (false when the result of an identical tree is reused).
     pub build: bool,
     /// Runs to do.

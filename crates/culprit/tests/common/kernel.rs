@@ -57,6 +57,18 @@ pub fn debug_config(cache: &Path) -> PathBuf {
     path
 }
 
+/// stdout of a git command in `repo` (it must succeed).
+pub fn git(repo: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(repo)
+        .args(args)
+        .output()
+        .expect("git is installed");
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 /// One kernel bisection at a time in a test binary: each uses both cores.
 pub fn one_at_a_time() -> MutexGuard<'static, ()> {
     static KERNEL: Mutex<()> = Mutex::new(());

@@ -248,3 +248,15 @@ pub fn kill_groups_of(alive: &[(i32, String)], groups: &BTreeSet<i32>) {
         }
     }
 }
+
+/// N of the `resuming: N recorded runs replayed` line of a resumed bisection's log.
+pub fn replayed(log: &str) -> usize {
+    log.lines()
+        .find_map(|l| {
+            l.strip_prefix("resuming: ")?
+                .strip_suffix(" recorded runs replayed")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no `resuming: N recorded runs replayed` line in\n{log}"))
+}

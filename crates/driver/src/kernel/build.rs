@@ -42,16 +42,15 @@ fn git_read(git_dir: &Path, args: &[&str]) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// The kernel cache key of `commit` built with `opts` and `fixes`, or `None` (no cache, or the
+/// The kernel cache key of the tree `tree` built with `opts` and `fixes`, or `None` (no cache, or the
 /// compiler does not run: the build then reports it).
 fn cache_key(
     k: &KernelSetup,
-    commit: &str,
+    tree: &str,
     fixes: &[&culprit_kbuild::ConfigFix],
     opts: &BuildOptions,
 ) -> Option<String> {
     k.cache.as_ref()?;
-    let tree = git_read(&k.git_dir, &["rev-parse", &format!("{commit}^{{tree}}")]).ok()?;
     let config = std::fs::read_to_string(&k.config).ok()?;
     let config = culprit_kbuild::apply_config_fixes(&config, fixes);
     let cc = opts.compiler.command().to_string_lossy().into_owned();
@@ -61,12 +60,7 @@ fn cache_key(
             .or_insert_with(|| culprit_kbuild::toolchain_id(&opts.compiler))
             .clone()?
     };
-    Some(KernelCache::key(
-        tree.trim(),
-        &config,
-        &toolchain,
-        &opts.arch,
-    ))
+    Some(KernelCache::key(tree, &config, &toolchain, &opts.arch))
 }
 
 /// Puts a cached kernel's files at `image` and `vmlinux` in the state directory: hard links
@@ -124,7 +118,7 @@ pub(super) fn build_or_take(
         opts.compiler = compiler_for_commit(COMPILER_TABLE, &opts.compiler, &reachable, bin);
     }
     let vmlinux = vmlinux_path(&k.kernels, hex);
-    let key = cache_key(k, hex, &fixes, &opts);
+    let key = cache_key(k, &job.tree, &fixes, &opts);
     let built = |signature: String, compiler: String, secs: f64, reused: bool| {
         if let Ok(mut shared) = k.shared.lock() {
             shared
