@@ -1102,6 +1102,7 @@ impl Bisection {
             merge: parents.len() > 1,
             no_op,
             release: self.dag.release(rev).is_some_and(|r| r.sub.is_none()),
+            non_monotone: None,
         };
         self.finish(Conclusion::Culprit {
             rev,

@@ -168,6 +168,10 @@ pub struct Flags {
     pub no_op: bool,
     /// A release tag points at the culprit.
     pub release: bool,
+    /// The history looks non-monotone (the bug came in, went away and came back): a commit
+    /// that contains the culprit tested clean where the crash should have shown. Holds that
+    /// commit; another "first bad" commit lies between it and the crashing end.
+    pub non_monotone: Option<Rev>,
 }
 
 /// How the bisection ended.
