@@ -69,8 +69,13 @@ pub struct TrialResult {
     pub builds: u64,
     /// Simulated wall-clock seconds.
     pub wall_s: f64,
-    /// Confidence the strategy reported (0 when it named no commit).
+    /// Confidence the strategy reported: the named commit's, or for an inconclusive end the
+    /// probability it gave that the culprit is in its set; 0 for any other end.
     pub confidence: f64,
+    /// Named one commit (right or wrong).
+    pub named: bool,
+    /// The named commit came with the non-monotone flag (`flags.non_monotone`).
+    pub non_monotone_flagged: bool,
 }
 
 #[derive(Debug)]
@@ -236,23 +241,34 @@ pub fn run(
         }
     }
     // Right means: the culprit alone, or a set holding it whose other members never build
-    // (then no amount of testing can tell them apart: git answers the same way).
-    let (correct, inconclusive, confidence) = match engine.conclusion() {
+    // (then no amount of testing can tell them apart: git answers the same way). In a
+    // non-monotone world either "first bad" commit is the culprit.
+    let (mut correct, mut inconclusive, mut confidence) = (false, false, 0.0);
+    let (mut named, mut non_monotone_flagged) = (false, false);
+    match engine.conclusion() {
         Some(Conclusion::Culprit {
-            rev, confidence, ..
-        }) => (*rev == world.culprit, false, *confidence),
+            rev,
+            confidence: c,
+            flags,
+        }) => {
+            correct = world.is_right(*rev);
+            confidence = *c;
+            named = true;
+            non_monotone_flagged = flags.non_monotone.is_some();
+        }
         Some(Conclusion::Inconclusive {
             candidates,
-            confidence,
+            confidence: c,
         }) => {
-            let right = candidates.contains(&world.culprit)
+            correct = candidates.iter().any(|&c| world.is_right(c))
                 && candidates
                     .iter()
-                    .all(|&c| c == world.culprit || !world.builds(c));
-            (right, true, *confidence)
+                    .all(|&c| world.is_right(c) || !world.builds(c));
+            inconclusive = true;
+            confidence = *c;
         }
-        _ => (false, false, 0.0),
-    };
+        _ => {}
+    }
     if trace() {
         eprintln!(
             "end culprit={} correct={correct} conclusion={:?}",
@@ -267,6 +283,8 @@ pub fn run(
         builds,
         wall_s: now,
         confidence,
+        named,
+        non_monotone_flagged,
     }
 }
 
@@ -358,5 +376,7 @@ fn failed() -> TrialResult {
         builds: 0,
         wall_s: 0.0,
         confidence: 0.0,
+        named: false,
+        non_monotone_flagged: false,
     }
 }

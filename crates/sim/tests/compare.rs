@@ -20,6 +20,7 @@ fn deterministic_world_every_strategy_is_right() {
         repro_rate: 1.0,
         unrelated_rate: 0.0,
         build_fail_rate: 0.0,
+        ..WorldParams::default()
     };
     let rows = compare(
         &params,
@@ -53,6 +54,7 @@ fn flaky_world_bayes_beats_git_and_syzbot() {
         repro_rate: 0.3,
         unrelated_rate: 0.02,
         build_fail_rate: 0.02,
+        ..WorldParams::default()
     };
     let rows = compare(
         &params,
@@ -81,6 +83,7 @@ fn parallel_probes_cut_wall_time() {
         repro_rate: 0.3,
         unrelated_rate: 0.0,
         build_fail_rate: 0.0,
+        ..WorldParams::default()
     };
     let one = &compare(&params, &setup(1), &[Strategy::Bayes], 40, 5)[0];
     let four = &compare(&params, &setup(4), &[Strategy::Bayes], 40, 5)[0];
