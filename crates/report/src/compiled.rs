@@ -6,7 +6,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::bytes::{Regex, RegexSet};
 
 use crate::formats::{Chooser, Format, MARKERS, Part, Recipe};
-use crate::tables;
+use crate::{skip, tables};
 
 /// Expand the `{{..}}` placeholders of a table pattern.
 pub(crate) fn expand(pat: &str) -> String {
@@ -75,7 +75,7 @@ pub(crate) struct Tables {
 }
 
 fn skip_re(extra: &[&str]) -> Regex {
-    let all: Vec<String> = tables::SKIP
+    let all: Vec<String> = skip::GLOBAL
         .iter()
         .chain(extra.iter())
         .map(|p| format!("(?:{p})"))
@@ -163,5 +163,29 @@ mod tests {
         let skip = skip_re(&[]);
         assert!(skip.is_match(b"kasan_report"));
         assert!(!skip.is_match(b"tcp_sendmsg"));
+    }
+
+    /// Every format-specific row of the reference is applied by some format, and a format
+    /// adds nothing but one of those rows.
+    #[test]
+    fn format_skips_are_the_reference_rows() {
+        let recipes: Vec<&Recipe> = MARKERS
+            .iter()
+            .flat_map(|m| m.formats.iter())
+            .flat_map(|f| f.stack.iter().chain(f.origin.iter()))
+            .collect();
+        for r in &recipes {
+            assert!(
+                r.skip.is_empty() || skip::BY_FORMAT.iter().any(|(_, row)| *row == r.skip),
+                "a format skips {:?}, which is no row of skip-frames.md",
+                r.skip
+            );
+        }
+        for (title, row) in skip::BY_FORMAT {
+            assert!(
+                recipes.iter().any(|r| r.skip == *row),
+                "the row of {title:?} is applied by no format"
+            );
+        }
     }
 }

@@ -154,7 +154,12 @@ pub(crate) const LOCKDEP_AT: &[Part] = &[
     Part::Trace,
 ];
 
-pub(crate) const KASAN_SKIP: &[&str] = &["^el1_", "tag_check"];
+/// The stall chooser over the `Call Trace` (stack overflows, corrupted stack end).
+pub(crate) const STALL_TRACE: Recipe = Recipe {
+    parts: TRACE,
+    chooser: Chooser::Stall,
+    ..R
+};
 
 use crate::formats_generic::{BUG, INFO, WARNING};
 use crate::formats_other::{

@@ -2,6 +2,7 @@
 //! lockdep, stalls, hangs, WARNING families), as data. See `formats.rs` for the notation.
 
 use crate::formats::*;
+use crate::skip;
 
 /// The header of a WARNING line up to the source file, old and new style.
 macro_rules! warn_at {
@@ -23,30 +24,25 @@ const IRQ_SAFE: Recipe = Recipe {
     ..R
 };
 
-/// A lock "taken" by the workqueue machinery names no culprit (lockdep's work/wq maps).
-const WORKQUEUE_PLUMBING: &[&str] = &[
-    "^process_one_work$",
-    "^worker_thread$",
-    "flush_workqueue$",
-    "^drain_workqueue$",
-];
-
-/// Where KMSAN says the uninitialised value came from (the `{G}` of origin titles).
-const KMSAN_ORIGIN: Recipe = Recipe {
-    parts: &[
-        Part::Line("(?:Uninit was created at:|Local variable .* created at:)"),
-        Part::Trace,
-    ],
-    skip: &["alloc", "kmem", "slab", "krealloc", "kmsan", "kmalloc"],
-    ..R
-};
+/// Where KMSAN says the uninitialised value came from (the `{G}` of origin titles), with the
+/// format's own skip row.
+const fn kmsan_origin(skip: &'static [&'static str]) -> Recipe {
+    Recipe {
+        parts: &[
+            Part::Line("(?:Uninit was created at:|Local variable .* created at:)"),
+            Part::Trace,
+        ],
+        skip,
+        ..R
+    }
+}
 
 const KFENCE_STACK: Recipe = Recipe {
     parts: &[
         Part::Line("BUG: KFENCE: (?:[a-z\\- ]+) in {{FUNC}}"),
         Part::Trace,
     ],
-    skip: &["kfence_", "kfree", "kmem_cache_free", "krealloc"],
+    skip: &[],
     ..R
 };
 
@@ -62,7 +58,7 @@ pub(crate) static BUG: &[Format] = &[
                 Part::Line(CALL_TRACE),
                 Part::Trace,
             ],
-            skip: KASAN_SKIP,
+            skip: skip::KASAN_ACCESS,
             ..R
         }),
         ..F
@@ -79,7 +75,7 @@ pub(crate) static BUG: &[Format] = &[
                 Part::Line(CALL_TRACE),
                 Part::Trace,
             ],
-            skip: &["kmem_", "slab_", "kfree", "vunmap", "vfree"],
+            skip: skip::KASAN_FREE,
             ..R
         }),
         ..F
@@ -102,13 +98,10 @@ pub(crate) static BUG: &[Format] = &[
         alt: &["KMSAN origin in {G}"],
         stack: Some(Recipe {
             parts: &[Part::Trace],
-            skip: &[
-                "usb_submit_urb", "usb_start_wait_urb", "usb_bulk_msg", "usb_interrupt_msg",
-                "usb_control_msg",
-            ],
+            skip: skip::KMSAN_USB_INFOLEAK,
             ..R
         }),
-        origin: Some(KMSAN_ORIGIN),
+        origin: Some(kmsan_origin(skip::KMSAN_USB_INFOLEAK)),
         no_stack: true,
         ..F
     },
@@ -118,16 +111,11 @@ pub(crate) static BUG: &[Format] = &[
         alt: &["bad-access in {F}"],
         stack: Some(Recipe {
             parts: &[Part::Trace],
-            // Uninitialised data is usually fed to the crypto API by its user: the cipher
-            // library and mode helpers only propagate it (like the CRC and AES helpers).
-            skip: &[
-                "alloc_skb", "netlink_ack", "netlink_rcv_skb", "^crypto_",
-                "^(?:xts|lrw|ecb|cbc|cts)_(?:en|de)crypt",
-            ],
+            skip: skip::KMSAN,
             ..R
         }),
         // Not used in the title, but a report whose origin stack was lost is corrupted.
-        origin: Some(KMSAN_ORIGIN),
+        origin: Some(kmsan_origin(skip::KMSAN)),
         no_stack: true,
         ..F
     },
@@ -183,7 +171,7 @@ pub(crate) static BUG: &[Format] = &[
     Format {
         title: r"BUG: (spinlock|rwlock) (lockup suspected|already unlocked|recursion|bad magic|wrong owner|wrong CPU|trylock failure on UP)",
         fmt: "BUG: {1} {2} in {F}",
-        stack: trace(&["spin_", "_lock", "_unlock"]),
+        stack: trace(skip::SPINLOCK),
         ..F
     },
     Format {
@@ -227,7 +215,7 @@ pub(crate) static BUG: &[Format] = &[
     Format {
         title: r"BUG: Invalid wait context",
         fmt: "WARNING: locking bug in {F}",
-        stack: trace(&[]),
+        stack: trace(skip::INVALID_WAIT_CONTEXT),
         ..F
     },
     Format {
@@ -239,15 +227,13 @@ pub(crate) static BUG: &[Format] = &[
     Format {
         title: r"BUG: scheduling while atomic",
         fmt: "BUG: scheduling while atomic in {F}",
-        stack: trace(&["schedule"]),
+        stack: trace(skip::SCHEDULING_WHILE_ATOMIC),
         ..F
     },
     Format {
         title: r"BUG: using ([a-zA-Z0-9_]+)\(\) in preemptible",
         fmt: "BUG: using {1}() in preemptible code in {F}",
-        stack: trace(&[
-            "dump_stack", "preemption", "preempt", "debug_", "this_cpu", "lockdep_", "lock_is_held",
-        ]),
+        stack: trace(skip::USING_IN_PREEMPTIBLE),
         ..F
     },
     Format {
@@ -274,11 +260,7 @@ pub(crate) static BUG: &[Format] = &[
                 Part::Line(r"backtrace(?: \(crc [0-9a-f]+\))?:"),
                 Part::Trace,
             ],
-            skip: &[
-                "kmemleak", "mmap", "kmem", "slab", "alloc", "create_object", "idr_get",
-                "list_lru_init", "kasprintf", "kvasprintf", "pcpu_create_chunk", "strdup",
-                "strndup", "memdup",
-            ],
+            skip: skip::MEMORY_LEAK,
             ..R
         }),
         ..F
@@ -295,10 +277,7 @@ pub(crate) static BUG: &[Format] = &[
         fmt: "BUG: Bad page state in {F}",
         stack: Some(Recipe {
             parts: &[Part::Line("page last allocated"), Part::Trace],
-            skip: &[
-                "page_owner", "prep_new_page", "get_page_from_freelist", "alloc_pages",
-                "folio_alloc", "__alloc_", "post_alloc_hook",
-            ],
+            skip: skip::BAD_PAGE,
             ..R
         }),
         ..F
@@ -339,39 +318,37 @@ pub(crate) static WARNING: &[Format] = &[
     Format {
         title: warn_at!(r"lib/refcount\.c"),
         fmt: "WARNING: refcount bug in {F}",
-        stack: warn(&["refcount", "^kobject_", "^kref_", "^sk_free"]),
+        stack: warn(skip::WARNING_REFCOUNT),
         ..F
     },
     Format {
         title: warn_at!(r"lib/debugobjects\.c"),
         fmt: "WARNING: ODEBUG bug in {F}",
-        stack: warn(&["debug_", "timer_", "^init_", "_timer$", "^__init_work", "^cancel_", "^destroy_", "^kfree", "call_rcu", "vunmap", "vfree"]),
+        stack: warn(skip::WARNING_DEBUGOBJECTS),
         ..F
     },
     Format {
         title: warn_at!(r"mm/usercopy\.c"),
         fmt: "WARNING: bad usercopy in {F}",
-        stack: warn(&["usercopy", "__check", "check_"]),
+        stack: warn(skip::WARNING_USERCOPY),
         ..F
     },
     Format {
         title: warn_at!(r"lib/kobject\.c"),
         fmt: "WARNING: kobject bug in {F}",
-        stack: warn(&["kobject_"]),
+        stack: warn(skip::WARNING_KOBJECT),
         ..F
     },
     Format {
         title: warn_at!(r"fs/proc/generic\.c"),
         fmt: "WARNING: proc registration bug in {F}",
-        stack: warn(&["proc_"]),
+        stack: warn(skip::WARNING_PROC),
         ..F
     },
     Format {
         title: warn_at!(r"kernel/locking/lockdep\.c"),
         fmt: "WARNING: locking bug in {F}",
-        stack: warn(&[
-            "lockdep_", "^lock_", "^register_lock_class", "^look_up_lock_class", "^__lock_",
-        ]),
+        stack: warn(skip::WARNING_LOCKDEP),
         ..F
     },
     Format {
@@ -379,24 +356,19 @@ pub(crate) static WARNING: &[Format] = &[
             r"mm/[a-z_]+\.c:[0-9]+ (?:at )?(?:kmalloc|krealloc|kvmalloc|__kmalloc)[a-z_]*\+"
         ),
         fmt: "WARNING: kmalloc bug in {F}",
-        stack: warn(&[
-            "^kmalloc", "^kvmalloc", "^krealloc", "^__kmalloc", "kmalloc_slab",
-        ]),
+        stack: warn(skip::WARNING_KMALLOC),
         ..F
     },
     Format {
         title: warn_at!(r"mm/vmalloc\.c:[0-9]+ (?:at )?__vmalloc_node_range"),
         fmt: "WARNING: zero-size vmalloc in {F}",
-        stack: warn(&["vmalloc", "^bpf_prog_alloc"]),
+        stack: warn(&[]),
         ..F
     },
     Format {
         title: warn_at!(r"drivers/usb/core/urb\.c:[0-9]+ (?:at )?usb_submit_urb"),
         fmt: "WARNING in {F}/usb_submit_urb",
-        stack: warn(&[
-            "usb_submit_urb", "usb_start_wait_urb", "usb_bulk_msg", "usb_interrupt_msg",
-            "usb_control_msg",
-        ]),
+        stack: warn(skip::WARNING_USB_SUBMIT_URB),
         ..F
     },
     Format {
@@ -413,7 +385,7 @@ pub(crate) static WARNING: &[Format] = &[
         fmt: "possible deadlock in {F}",
         stack: Some(Recipe {
             parts: LOCKDEP_AT,
-            skip: WORKQUEUE_PLUMBING,
+            skip: skip::CIRCULAR_LOCKING,
             ..R
         }),
         ..F
@@ -450,7 +422,7 @@ pub(crate) static WARNING: &[Format] = &[
         title: r"WARNING: suspicious RCU usage",
         report: Some(r"WARNING: suspicious RCU usage(?:.*\n)+?.*{{SRC}}"),
         fmt: "WARNING: suspicious RCU usage in {F}",
-        stack: trace(&["rcu", "kmem", "slab"]),
+        stack: trace(skip::WARNING_SUSPICIOUS_RCU),
         ..F
     },
     Format {
@@ -526,7 +498,7 @@ pub(crate) static INFO: &[Format] = &[
         fmt: "possible deadlock in {F}",
         stack: Some(Recipe {
             parts: LOCKDEP_AT,
-            skip: WORKQUEUE_PLUMBING,
+            skip: &[],
             ..R
         }),
         ..F
@@ -569,7 +541,7 @@ pub(crate) static INFO: &[Format] = &[
             // before the stall chooser looks for an anchor.
             parts: &[Part::Line("apic_timer_interrupt"), Part::TraceRip],
             parts2: &[Part::Line("(?:Exception stack|el1h_64_irq)"), Part::Trace],
-            skip: &["apic_timer_interrupt"],
+            skip: skip::RCU_STALL,
             chooser: Chooser::Stall,
         }),
         ..F
@@ -591,6 +563,7 @@ pub(crate) static INFO: &[Format] = &[
         alt: &["hang in {F}"],
         stack: Some(Recipe {
             parts: TRACE,
+            skip: skip::TASK_CANT_DIE,
             chooser: Chooser::Hang,
             ..R
         }),
@@ -600,13 +573,13 @@ pub(crate) static INFO: &[Format] = &[
         title: r"INFO: suspicious RCU usage",
         report: Some(r"INFO: suspicious RCU usage(?:.*\n)+?.*{{SRC}}"),
         fmt: "INFO: suspicious RCU usage in {F}",
-        stack: trace(&["rcu", "kmem", "slab"]),
+        stack: trace(skip::INFO_SUSPICIOUS_RCU),
         ..F
     },
     Format {
         title: r"INFO: trying to register non-static key",
         fmt: "INFO: trying to register non-static key in {F}",
-        stack: trace(&["stack", "lock", "IRQ"]),
+        stack: trace(skip::NON_STATIC_KEY),
         ..F
     },
     Format {

@@ -2,6 +2,7 @@
 //! and of the shared syzkaller/Go ones, as data. See `formats.rs` for the notation.
 
 use crate::formats::*;
+use crate::skip;
 
 #[rustfmt::skip]
 pub(crate) static ARM_FAULT: &[Format] = &[Format {
@@ -35,14 +36,20 @@ pub(crate) static PANIC: &[Format] = &[
         title: r"Kernel panic - not syncing: corrupted stack end",
         fmt: "kernel panic: corrupted stack end in {F}",
         alt: &["stack-overflow in {F}"],
-        stack: stall(TRACE, &[]),
+        stack: Some(Recipe {
+            skip: skip::CORRUPTED_STACK_END,
+            ..STALL_TRACE
+        }),
         ..F
     },
     Format {
         title: r"Kernel panic - not syncing: kernel stack overflow",
         fmt: "kernel stack overflow in {F}",
         alt: &["stack-overflow in {F}"],
-        stack: stall(TRACE, &[]),
+        stack: Some(Recipe {
+            skip: skip::KERNEL_STACK_OVERFLOW,
+            ..STALL_TRACE
+        }),
         ..F
     },
     Format {
@@ -54,7 +61,7 @@ pub(crate) static PANIC: &[Format] = &[
                 Part::Line(CALL_TRACE),
                 Part::Trace,
             ],
-            skip: &["__stack_chk_fail"],
+            skip: skip::STACK_PROTECTOR,
             ..R
         }),
         no_stack: true,
@@ -97,10 +104,7 @@ pub(crate) static RUST_PANIC: &[Format] = &[Format {
     fmt: "{1} in {F}",
     stack: Some(Recipe {
         parts: &[Part::Line(CALL_TRACE), Part::Trace],
-        skip: &[
-            "^rust_begin_unwind", "^rust_panic", "^rust_helper_BUG", "panic", "^core::",
-            "^kernel::",
-        ],
+        skip: skip::RUST_PANIC,
         ..R
     }),
     ..F
@@ -113,7 +117,7 @@ pub(crate) static KERNEL_BUG: &[Format] = &[
         fmt: "BUG: bad usercopy in {F}",
         stack: Some(Recipe {
             parts: TRACE,
-            skip: &["usercopy", "__check", "check_"],
+            skip: skip::KERNEL_BUG_USERCOPY,
             ..R
         }),
         ..F
@@ -122,13 +126,13 @@ pub(crate) static KERNEL_BUG: &[Format] = &[
         title: r"kernel BUG at lib/list_debug\.c",
         fmt: "BUG: corrupted list in {F}",
         alt: &["bad-access in {F}"],
-        stack: rip(&["^list_", "^__list_"]),
+        stack: rip(&[]),
         ..F
     },
     Format {
         title: r"kernel BUG at (?:.*)",
         fmt: "kernel BUG in {F}",
-        stack: rip(&["^skb_"]),
+        stack: rip(skip::KERNEL_BUG),
         ..F
     },
 ];
@@ -183,20 +187,20 @@ pub(crate) static UBSAN: &[Format] = &[
     Format {
         title: r"UBSAN: Undefined behaviour in",
         fmt: "UBSAN: undefined-behaviour in {F}",
-        stack: trace(&["ubsan", "overflow"]),
+        stack: trace(skip::UBSAN),
         ..F
     },
     Format {
         title: r"UBSAN: array-index-out-of-bounds in",
         fmt: "UBSAN: array-index-out-of-bounds in {F}",
         alt: &["bad-access in {F}"],
-        stack: trace(&["ubsan", "overflow"]),
+        stack: trace(skip::UBSAN_ARRAY_INDEX),
         ..F
     },
     Format {
         title: r"UBSAN: ([a-z\-]+) in",
         fmt: "UBSAN: {1} in {F}",
-        stack: trace(&["ubsan", "overflow"]),
+        stack: trace(skip::UBSAN_OTHER),
         ..F
     },
 ];

@@ -6,7 +6,7 @@ use regex::bytes::{Captures, Regex};
 
 use crate::compiled::{CPart, CRecipe, TABLES};
 use crate::formats::Chooser;
-use crate::tables::{HANG_WAIT_WORDS, STALL_ANCHORS, SYSCALL_PREFIXES};
+use crate::tables::{HANG_ANCHORS, HANG_WAIT_WORDS, STALL_ANCHORS, SYSCALL_PREFIXES};
 
 /// What a recipe found.
 #[derive(Debug, Default)]
@@ -233,24 +233,18 @@ fn choose(cands: &[String], chooser: Chooser) -> Option<(String, String)> {
             None
         }
         Chooser::Hang => {
-            const SYNC: &[&str] = &[
-                "synchronize_rcu",
-                "synchronize_srcu",
-                "synchronize_net",
-                "synchronize_sched",
-            ];
-            for (i, f) in cands.iter().enumerate() {
-                if f.contains("rtnl_lock") {
-                    return Some(pick(i));
-                }
-                if SYNC.iter().any(|s| f.contains(s)) {
-                    return Some(("synchronize_rcu".to_string(), f.clone()));
-                }
-                if !HANG_WAIT_WORDS.iter().any(|w| f.contains(w)) {
-                    return Some(pick(i));
+            // First the whole stack is searched for the frames that group hangs (every task
+            // stuck behind rtnl or an RCU grace period is one bug), then for the first frame
+            // that is not a waiting primitive.
+            for f in cands {
+                if let Some((_, shown)) = HANG_ANCHORS.iter().find(|(a, _)| f.contains(a)) {
+                    return Some((shown.map_or_else(|| f.clone(), str::to_string), f.clone()));
                 }
             }
-            None
+            let i = cands
+                .iter()
+                .position(|f| !HANG_WAIT_WORDS.iter().any(|w| f.contains(w)))?;
+            Some(pick(i))
         }
     }
 }

@@ -22,6 +22,7 @@ mod formats_other;
 mod frames;
 mod guilty;
 mod kernel;
+mod skip;
 mod stream;
 pub mod symbolize;
 mod tables;
