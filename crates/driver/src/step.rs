@@ -281,6 +281,13 @@ impl Driver<'_> {
             Purpose::ParentBuild => self
                 .log
                 .line(&format!("parent commit {} wasn't tested", commit.to_hex()))?,
+            Purpose::GoodEnd if self.mode == Mode::Fix => self
+                .log
+                .line(&format!("testing current HEAD {}", commit.to_hex()))?,
+            Purpose::GoodEnd => self.log.line(&format!(
+                "testing good commit {}: does the crash happen before the range?",
+                commit.to_hex()
+            ))?,
         }
         if !matches!(purpose, Purpose::ParentBuild) {
             self.testing_line(commit)?;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use crate::config::{Config, Mode, Policy};
 use crate::dag::{Dag, Rev};
+use crate::identify;
 use crate::probe::{
     Build, Conclusion, Event, Failure, Flags, Outcome, Probe, ProbeId, Purpose, Verdict,
 };
@@ -139,6 +140,12 @@ pub struct Bisection {
     speculated: bool,
     /// Whether each tested commit crashed (`Bad`), did not (`Good`) or could not tell (`Skip`).
     crashed: HashMap<u32, Verdict>,
+    /// bayes: the clean end could not be built or tested while identifying the crash.
+    good_untestable: bool,
+    /// bayes: titles bisected before and found older than the range.
+    tried_titles: Vec<String>,
+    /// `Event::Start` was emitted (a change of crash identity does not start again).
+    started: bool,
 }
 
 impl Bisection {
@@ -208,6 +215,9 @@ impl Bisection {
             target_given: false,
             speculated: false,
             crashed: HashMap::new(),
+            good_untestable: false,
+            tried_titles: Vec::new(),
+            started: false,
             cfg,
         };
         if b.cfg.repro_check {
@@ -318,8 +328,11 @@ impl Bisection {
             rec.outcomes.len() as u32 >= rec.probe.runs,
         );
         if judged {
-            // A late run: it still counts as evidence where the policy can use it.
-            if let (Some(Search::Bayes(b)), Some(t)) = (&mut self.search, &self.target) {
+            // A late run: it still counts as evidence where the policy can use it (the search
+            // is rebuilt from every run when it starts again).
+            if let (Phase::Search, Some(Search::Bayes(b)), Some(t)) =
+                (&self.phase, &mut self.search, &self.target)
+            {
                 let hit = t.matches(&outcome, self.cfg.any_crash);
                 let clean = outcome == Outcome::Ok;
                 if hit || clean {
@@ -509,9 +522,13 @@ impl Bisection {
                 break;
             };
             let cover = b.summary(self.cfg.target).cover_size as usize;
-            let purpose = Purpose::Step {
-                left: cover.saturating_sub(1) as u64,
-                steps: crate::midpoint::estimate_steps(cover),
+            let purpose = if b.is_candidate(choice.rev) {
+                Purpose::Step {
+                    left: cover.saturating_sub(1) as u64,
+                    steps: crate::midpoint::estimate_steps(cover),
+                }
+            } else {
+                Purpose::GoodEnd
             };
             busy.push(choice.rev);
             self.search_probes += 1;
@@ -527,6 +544,8 @@ impl Bisection {
         let s = b.summary(self.cfg.target);
         if s.best.1 >= self.cfg.target {
             self.found(s.best.0, s.best.1);
+        } else if s.outside >= self.cfg.target {
+            self.found_outside();
         } else {
             self.finish(Conclusion::Inconclusive {
                 candidates: s.cover.0,
@@ -702,7 +721,10 @@ impl Bisection {
         let rev = self.probes[idx].probe.rev;
         let purpose = self.probes[idx].probe.purpose.clone();
         let build_failed = matches!(self.probes[idx].build, Some(Build::Failed { .. }));
-        if matches!(purpose, Purpose::ReproCheck) && !self.target_given {
+        if matches!(purpose, Purpose::ReproCheck)
+            && !self.target_given
+            && self.cfg.policy != Policy::Bayes
+        {
             // Learned from every run on the crashing commit so far.
             let outcomes: Vec<Outcome> = self
                 .probes
@@ -759,6 +781,7 @@ impl Bisection {
                 None => self.finish(Conclusion::Failed(Failure::Infra)),
             },
             Purpose::ParentBuild => self.judge_parent(rev),
+            Purpose::GoodEnd => self.judge_good_end(rev, build_failed, tally),
         }
     }
 
@@ -794,39 +817,108 @@ impl Bisection {
             self.finish(Conclusion::Failed(Failure::Untestable));
             return;
         }
-        // All runs on this commit so far (the check may have been extended).
-        let all: Vec<Outcome> = self
-            .probes
-            .iter()
-            .filter(|p| p.probe.rev == rev)
-            .flat_map(|p| p.outcomes.iter().cloned())
-            .collect();
-        let crashed = all.iter().any(|o| matches!(o, Outcome::Crash { .. }));
-        let total = Tally::of(&all, self.target.as_ref(), self.cfg.any_crash);
-        // Bayes runs more when the crash showed less than twice, or when no title clearly
-        // dominates (which crash is being bisected must be clear), up to three rounds.
-        let unclear = total.target < 2 || self.target.is_none();
-        if self.cfg.policy == Policy::Bayes && unclear && total.total() < 3 * self.repro_runs() {
-            let runs = self.repro_runs();
-            self.issue(rev, runs, Purpose::ReproCheck);
+        if self.cfg.policy == Policy::Bayes {
+            self.identify_step();
             return;
         }
-        if self.target.is_none() && crashed {
-            // Still not clear: take the most frequent title.
+        let all = self.outcomes_where(|p| p.probe.rev == rev);
+        if self.target.is_none() && all.iter().any(|o| matches!(o, Outcome::Crash { .. })) {
+            // Not clear from the title counts: take the most frequent title.
             self.set_target(crash_titles(&all).into_iter().next().map(|(t, _)| t));
         }
-        let total = Tally::of(&all, self.target.as_ref(), self.cfg.any_crash);
+        self.repro_verdict(&all, t);
+    }
+
+    /// Every run so far of the probes that `keep` selects.
+    fn outcomes_where(&self, keep: impl Fn(&ProbeRec) -> bool) -> Vec<Outcome> {
+        self.probes
+            .iter()
+            .filter(|p| keep(p))
+            .flat_map(|p| p.outcomes.iter().cloned())
+            .collect()
+    }
+
+    /// bayes: the end assumed clean, when it may be run (a known good commit in cause
+    /// bisection, the fixed head in fix bisection; not across trees).
+    fn good_end(&self) -> Option<Rev> {
+        if self.good_untestable || self.cfg.cross_tree {
+            return None;
+        }
+        match self.cfg.mode {
+            Mode::Cause => self.olds.first().copied(),
+            Mode::Fix => Some(self.new),
+        }
+    }
+
+    /// bayes: the next step of learning which crash is bisected (see [`identify`]), then the
+    /// verdict on the crashing commit.
+    fn identify_step(&mut self) {
+        let crashing = self.crashing;
+        let bad = self.outcomes_where(|p| p.probe.rev == crashing);
+        let good = self.outcomes_where(|p| p.probe.purpose == Purpose::GoodEnd);
+        let rounds = |purpose: Purpose| {
+            self.probes
+                .iter()
+                .filter(|p| p.probe.purpose == purpose)
+                .count() as u32
+        };
+        let (bad_rounds, good_rounds) = (rounds(Purpose::ReproCheck), rounds(Purpose::GoodEnd));
+        let next = match &self.target {
+            Some(t) if self.target_given => {
+                let seen = Tally::of(&bad, Some(t), self.cfg.any_crash).target;
+                let most = if seen == 0 {
+                    identify::MAX_SILENT_ROUNDS
+                } else {
+                    identify::MAX_BAD_ROUNDS
+                };
+                if seen < 2 && bad_rounds < most {
+                    identify::Next::MoreBad
+                } else {
+                    identify::Next::Done(Some(t.clone()))
+                }
+            }
+            _ => identify::next(identify::Seen {
+                bad: &bad,
+                good: &good,
+                bad_rounds,
+                good_rounds,
+                can_test_good: self.good_end().is_some(),
+                tried: &self.tried_titles,
+            }),
+        };
+        let runs = self.repro_runs();
+        match (next, self.good_end()) {
+            (identify::Next::MoreGood, Some(end)) => {
+                self.issue(end, runs, Purpose::GoodEnd);
+            }
+            (identify::Next::MoreBad, _) | (identify::Next::MoreGood, None) => {
+                self.issue(crashing, runs, Purpose::ReproCheck);
+            }
+            (identify::Next::Done(None), _) if !self.tried_titles.is_empty() => {
+                // The crash that shows is older than the range, and no other one shows.
+                let rev = self.outside_end();
+                self.finish(Conclusion::Horizon { rev });
+            }
+            (identify::Next::Done(target), _) => {
+                if !self.target_given {
+                    self.set_target(target);
+                }
+                let total = Tally::of(&bad, self.target.as_ref(), self.cfg.any_crash);
+                self.repro_verdict(&bad, total);
+            }
+        }
+    }
+
+    /// The verdict on the crashing commit, from all its runs (`all`) and the tally that decides
+    /// (syzbot and git judge the last round alone).
+    fn repro_verdict(&mut self, all: &[Outcome], t: Tally) {
+        let total = Tally::of(all, self.target.as_ref(), self.cfg.any_crash);
         if total.target == 0 && total.other == 0 && total.ok == 0 && total.skip > 0 {
             // No run tested anything (exit 125, a kernel that does not boot): the crashing end
             // is untestable, which is not the same as "did not crash".
             self.finish(Conclusion::Failed(Failure::Untestable));
             return;
         }
-        let t = if self.cfg.policy == Policy::Bayes {
-            total
-        } else {
-            t
-        };
         match self.crash_verdict(false, &t) {
             None => self.finish(Conclusion::Failed(Failure::Infra)),
             Some(Verdict::Bad) => {
@@ -841,6 +933,30 @@ impl Bisection {
                 self.after_repro();
             }
             Some(_) => self.finish(Conclusion::NotReproduced),
+        }
+    }
+
+    /// bayes: runs on the clean end. While the crash is being identified they decide which
+    /// crash is new in the range; in the search they test whether it is older than the range.
+    fn judge_good_end(&mut self, rev: Rev, build_failed: bool, t: Tally) {
+        let untestable = build_failed || (t.target == 0 && t.other == 0 && t.ok == 0);
+        match self.phase {
+            Phase::Repro => {
+                self.good_untestable |= untestable;
+                self.identify_step();
+            }
+            Phase::Search => {
+                if let Some(Search::Bayes(b)) = &mut self.search {
+                    if untestable {
+                        b.mark_untestable(rev);
+                    } else {
+                        b.add(&self.dag, rev, t.target, t.ok);
+                        b.update(&self.dag);
+                    }
+                }
+                self.check_bayes_done();
+            }
+            _ => {}
         }
     }
 
@@ -927,10 +1043,13 @@ impl Bisection {
 
     fn start_search(&mut self) {
         self.phase = Phase::Search;
-        self.events.push_back(Event::Start {
-            new: self.new,
-            olds: self.olds.clone(),
-        });
+        if !self.started {
+            self.started = true;
+            self.events.push_back(Event::Start {
+                new: self.new,
+                olds: self.olds.clone(),
+            });
+        }
         let search = match self.cfg.policy {
             Policy::Git | Policy::Syzbot => {
                 Search::Verdicts(VerdictSearch::new(self.new, self.olds.clone()))
@@ -1054,12 +1173,86 @@ impl Bisection {
                 self.events.push_back(Event::Stop { probe: id });
             }
             self.found(s.best.0, s.best.1);
+        } else if s.outside >= self.cfg.target {
+            self.found_outside();
         } else if self.budget_spent() && self.busy().is_empty() {
             self.finish(Conclusion::Inconclusive {
                 candidates: s.cover.0,
                 confidence: s.cover.1,
             });
         }
+    }
+
+    /// bayes: the bisected crash shows on the clean end too, so it is older than the range.
+    /// Another crash of the crashing commit that is new in the range (seen twice at least) is
+    /// bisected instead, with every run so far as evidence; without one, the bisection ends
+    /// there (cause: "the good commit already crashes"; fix: "not fixed").
+    fn found_outside(&mut self) {
+        for id in self.in_flight() {
+            self.probes[id.0 as usize].judged = true;
+            self.events.push_back(Event::Stop { probe: id });
+        }
+        let crashing = self.crashing;
+        let ends: Vec<Rev> = match self.cfg.mode {
+            Mode::Cause => self.olds.clone(),
+            Mode::Fix => vec![self.new],
+        };
+        let bad = self.outcomes_where(|p| p.probe.rev == crashing);
+        let good = self.outcomes_where(|p| ends.contains(&p.probe.rev));
+        if let Some(old) = &self.target {
+            self.tried_titles.push(old.title.clone());
+        }
+        let next = identify::fresh_titles(&bad, &good)
+            .into_iter()
+            .find(|(t, n)| *n >= 2 && !self.tried_titles.contains(&t.title));
+        let old = self
+            .target
+            .as_ref()
+            .map(|t| t.title.clone())
+            .unwrap_or_default();
+        if let Some((next, _)) = next {
+            self.events.push_back(Event::Note(format!(
+                "crash {old:?} also happens where the range starts: it is older; bisecting {:?} instead",
+                next.title
+            )));
+            self.set_target(Some(next));
+            self.start_search();
+            return;
+        }
+        let rounds = self
+            .probes
+            .iter()
+            .filter(|p| p.probe.purpose == Purpose::ReproCheck)
+            .count() as u32;
+        if !self.target_given && rounds < identify::MAX_SILENT_ROUNDS {
+            // Another crash of the reproducer may be rarer: look for it on the crashing commit.
+            self.events.push_back(Event::Note(format!(
+                "crash {old:?} also happens where the range starts: it is older; looking for another crash"
+            )));
+            self.phase = Phase::Repro;
+            let runs = self.repro_runs();
+            self.issue(crashing, runs, Purpose::ReproCheck);
+            return;
+        }
+        let rev = self.outside_end();
+        self.finish(Conclusion::Horizon { rev });
+    }
+
+    /// The clean end that showed the bisected crash (cause bisection may have several good
+    /// commits), or the first one.
+    fn outside_end(&self) -> Rev {
+        let ends: Vec<Rev> = match self.cfg.mode {
+            Mode::Cause => self.olds.clone(),
+            Mode::Fix => vec![self.new],
+        };
+        ends.iter()
+            .copied()
+            .find(|&e| {
+                let runs = self.outcomes_where(|p| p.probe.rev == e);
+                Tally::of(&runs, self.target.as_ref(), self.cfg.any_crash).target > 0
+            })
+            .or(ends.first().copied())
+            .unwrap_or(self.crashing)
     }
 
     /// A single commit was found: check whether its artifact equals its parent's, then finish.

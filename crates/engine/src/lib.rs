@@ -14,6 +14,7 @@
 pub mod bisection;
 pub mod config;
 pub mod dag;
+pub mod identify;
 pub mod midpoint;
 pub mod order;
 pub mod probe;

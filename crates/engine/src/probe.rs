@@ -27,6 +27,10 @@ pub enum Purpose {
     },
     /// Build only (no runs), to compare the culprit's artifact with its parent's.
     ParentBuild,
+    /// bayes: the end assumed clean (the good commit; the fixed head in fix bisection) is run,
+    /// to tell which of several crashes is new in the range, or whether the bisected crash is
+    /// older than the range.
+    GoodEnd,
 }
 
 /// A request to build `rev` and run the test `runs` times.

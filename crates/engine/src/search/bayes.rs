@@ -8,6 +8,15 @@
 //! lower the confidence instead of breaking the search. Crashes with another identity, skipped
 //! and infrastructure runs carry no evidence either way.
 //!
+//! One more hypothesis stands beside the candidates: the crash is *outside* the range, already
+//! present on the ends assumed clean (the good commit in cause bisection, the fixed head in fix
+//! bisection), with prior [`OUTSIDE_PRIOR`]. It is what explains a crash that shows on every
+//! commit tested, the oldest included (another, older bug with the same title; a crash taken for
+//! the bisected one by mistake). Without it, such a world pins the culprit on the commit next to
+//! the good end with a confidence the evidence never earned; with it, the good end is worth
+//! testing exactly when the posterior gathers next to it, and a crash there ends the search
+//! honestly.
+//!
 //! Candidates that every tested commit sees alike share one likelihood, so the posterior lives on
 //! a handful of *classes*; per-commit masses come from [`Reach`] in linear time.
 //!
@@ -35,6 +44,10 @@ const ACTIVE_EPS: f64 = 1e-5;
 const MAX_BATCHES: u32 = 3;
 /// Largest set reported as inconclusive.
 const MAX_REPORTED: usize = 64;
+/// Prior probability that the bisected crash is outside the range (present on the ends assumed
+/// clean). A user's `--good` that already crashes, or a crash identity learned wrong, is not rare:
+/// syzbot's "oldest tested release already had the bug" is one of its common results.
+pub const OUTSIDE_PRIOR: f64 = 0.05;
 
 /// Evidence gathered on one tested commit.
 #[derive(Debug, Clone, Copy, Default)]
@@ -75,6 +88,8 @@ pub struct Summary {
     pub cover: (Vec<Rev>, f64),
     /// How many commits that smallest set holds (not capped): the "revisions left".
     pub cover_size: u64,
+    /// Probability that the crash is outside the range (present on the clean ends too).
+    pub outside: f64,
 }
 
 /// State of the Bayesian search.
@@ -90,6 +105,8 @@ pub struct BayesSearch {
     /// nothing about the fix (syzbot issue #4117); they are not probed either.
     holds_old: Option<Vec<bool>>,
     new: Rev,
+    /// The ends assumed clean: probing them tests the outside hypothesis.
+    ends: Vec<Rev>,
     class_of: Vec<u32>,
     class_size: Vec<u64>,
     /// Per class, one bit per tested commit with [`Coverage::Bit`].
@@ -97,7 +114,8 @@ pub struct BayesSearch {
     bit_evidence: Vec<Evidence>,
     /// Evidence on commits where the bug is present whatever the culprit (crashing end…).
     common: Evidence,
-    /// Evidence on commits where it is absent whatever the culprit (contradictions only).
+    /// Evidence on commits where it is absent whatever the culprit in the range (crashes there
+    /// are contradictions, unless the crash is outside the range).
     absent: Evidence,
     coverage: HashMap<u32, Coverage>,
     untestable: HashSet<u32>,
@@ -109,6 +127,8 @@ pub struct BayesSearch {
     prior: (f64, f64),
     // Derived, refreshed by `update`.
     class_post: Vec<f64>,
+    /// Posterior of the outside hypothesis (`class_post` sums to one minus it).
+    p_out: f64,
     p_post: (f64, f64),
     presence: Vec<f64>,
     /// Positions (in the candidate list) of the commits `choose` considers, by `update`.
@@ -136,6 +156,10 @@ impl BayesSearch {
             below,
             holds_old: None,
             new,
+            ends: match mode {
+                Mode::Cause => olds.to_vec(),
+                Mode::Fix => vec![new],
+            },
             class_of,
             class_bits: vec![Vec::new()],
             bit_evidence: Vec::new(),
@@ -146,6 +170,7 @@ impl BayesSearch {
             fail_streak: 0,
             prior: (1.0, 1.0),
             class_post: vec![1.0],
+            p_out: 0.0,
             p_post: (1.0, 1.0),
             presence: Vec::new(),
             active: Vec::new(),
@@ -179,7 +204,7 @@ impl BayesSearch {
 
     /// Marks `rev` as impossible to test (its build failed).
     pub fn mark_untestable(&mut self, rev: Rev) {
-        if self.untestable.insert(rev.0) {
+        if self.untestable.insert(rev.0) && self.cands.contains(rev) {
             self.fail_streak += 1;
         }
     }
@@ -272,6 +297,15 @@ impl BayesSearch {
         let k = self.class_size.len();
         let mut logl = vec![0.0f64; k];
         let mut s_f = vec![(0.0f64, 0.0f64); k];
+        // Outside the range every tested commit has the bug: all runs share one crash rate.
+        let (mut out_s, mut out_f) = (
+            self.common.crashes + self.absent.crashes,
+            self.common.clean + self.absent.clean,
+        );
+        for ev in &self.bit_evidence {
+            out_s += ev.crashes;
+            out_f += ev.clean;
+        }
         for (ki, bits) in self.class_bits.iter().enumerate() {
             let (mut s, mut f, mut e) =
                 (self.common.crashes, self.common.clean, self.absent.crashes);
@@ -289,21 +323,28 @@ impl BayesSearch {
                 }
             }
             let (a, bb) = (self.prior.0 + f64::from(s), self.prior.1 + f64::from(f));
-            logl[ki] = ln_beta(a, bb) + f64::from(e) * EPSILON.ln();
+            // Each candidate has prior (1 - OUTSIDE_PRIOR) / N.
+            logl[ki] = ln_beta(a, bb)
+                + f64::from(e) * EPSILON.ln()
+                + (self.class_size[ki] as f64 * (1.0 - OUTSIDE_PRIOR) / self.cands.len() as f64)
+                    .ln();
             s_f[ki] = (a, bb);
         }
-        let max = logl.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-        let mut post: Vec<f64> = logl
-            .iter()
-            .zip(&self.class_size)
-            .map(|(l, &n)| (l - max).exp() * n as f64)
-            .collect();
-        let total: f64 = post.iter().sum();
+        let out_ab = (
+            self.prior.0 + f64::from(out_s),
+            self.prior.1 + f64::from(out_f),
+        );
+        let out_logl = ln_beta(out_ab.0, out_ab.1) + OUTSIDE_PRIOR.ln();
+        let max = logl.iter().cloned().fold(out_logl, f64::max);
+        let mut post: Vec<f64> = logl.iter().map(|l| (l - max).exp()).collect();
+        let mut p_out = (out_logl - max).exp();
+        let total: f64 = post.iter().sum::<f64>() + p_out;
         if total > 0.0 && total.is_finite() {
             post.iter_mut().for_each(|p| *p /= total);
+            p_out /= total;
         }
-        // Crash-rate posterior: average of the class posteriors' Beta parameters.
-        let (mut a, mut b) = (0.0, 0.0);
+        // Crash-rate posterior: average of the hypotheses' Beta parameters.
+        let (mut a, mut b) = (p_out * out_ab.0, p_out * out_ab.1);
         for (p, (sa, sb)) in post.iter().zip(&s_f) {
             a += p * sa;
             b += p * sb;
@@ -314,6 +355,7 @@ impl BayesSearch {
             self.prior
         };
         self.class_post = post;
+        self.p_out = p_out;
         // Buffers kept between steps: a million-commit history must not fault in fresh pages
         // at every step.
         let mut per = std::mem::take(&mut self.per);
@@ -329,8 +371,15 @@ impl BayesSearch {
         }
         let mut presence = std::mem::take(&mut self.presence);
         self.reach.all_into(dag, &self.cands, &per, &mut presence);
-        if self.mode == Mode::Fix {
-            presence.iter_mut().for_each(|r| *r = 1.0 - *r);
+        // Cause: the candidates below it, or outside. Fix: not fixed in the range below it
+        // (the masses sum to one minus `p_out`), or outside: one minus the reach either way.
+        match self.mode {
+            Mode::Cause => {
+                for &c in &self.cands.list {
+                    presence[c.idx()] += self.p_out;
+                }
+            }
+            Mode::Fix => presence.iter_mut().for_each(|r| *r = 1.0 - *r),
         }
         self.presence = presence;
         self.per = per;
@@ -360,9 +409,20 @@ impl BayesSearch {
         }
     }
 
-    /// Probability that `rev` has the bug.
+    /// Probability that `rev` has the bug (a clean end: that the crash is outside the range).
     pub fn presence(&self, rev: Rev) -> f64 {
-        self.presence.get(rev.idx()).copied().unwrap_or(0.0)
+        if self.cands.contains(rev) {
+            self.presence.get(rev.idx()).copied().unwrap_or(0.0)
+        } else if self.ends.contains(&rev) {
+            self.p_out
+        } else {
+            0.0
+        }
+    }
+
+    /// Probability that the crash is outside the range (present on the clean ends too).
+    pub fn outside(&self) -> f64 {
+        self.p_out
     }
 
     /// Most probable candidate and the smallest set covering `target` (cached until the next
@@ -379,6 +439,9 @@ impl BayesSearch {
     }
 
     fn compute_summary(&self, target: f64) -> Summary {
+        // The set covers `target` of the mass in the range (the culprit's whereabouts given it
+        // is in the range, as git's "revisions left"); the mass reported is the plain one.
+        let target = target * (1.0 - self.p_out);
         let per = |k: usize| self.class_post[k] / self.class_size[k] as f64;
         // Classes by per-candidate probability; only as many as the cover needs.
         let mut order: Vec<usize> = (0..self.class_size.len()).collect();
@@ -440,6 +503,7 @@ impl BayesSearch {
             best,
             cover: (cover, mass.min(1.0)),
             cover_size,
+            outside: self.p_out,
         }
     }
 
@@ -583,7 +647,7 @@ impl BayesSearch {
         let mut best: Option<(f64, Choice)> = None;
         let consider = |rev: u32, i: usize, best: &mut Option<(f64, Choice)>| {
             let n = options[i];
-            let m = self.presence[rev as usize];
+            let m = self.presence(Rev(rev));
             let bits = info(m, qs[i]);
             let build = if cfg.builds_cached && built.contains(&rev) {
                 0.0
@@ -613,6 +677,15 @@ impl BayesSearch {
             for (i, n) in nearest.iter().enumerate() {
                 if let Some(c) = *n {
                     consider(c, i, &mut best);
+                }
+            }
+        }
+        // The clean ends: worth a probe once the outside hypothesis is in doubt (the posterior
+        // gathered next to the good end, or crashes everywhere).
+        for &end in &self.ends {
+            if !busy_set.contains(&end.0) && !self.untestable.contains(&end.0) {
+                for i in 0..options.len() {
+                    consider(end.0, i, &mut best);
                 }
             }
         }
