@@ -39,7 +39,7 @@ pub const NAMED_RATE: f64 = 0.9;
 /// One world of the grid.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Cell {
-    /// Short name, e.g. `repro 0.3, unrelated 0.1, linear` or `trap 0.5`.
+    /// Short name, e.g. `repro 0.3, unrelated 0.1, linear` or `repro 0.3, unrelated 0.02, trap 0.5`.
     pub name: String,
     /// The world.
     pub params: WorldParams,
@@ -98,7 +98,7 @@ pub fn cells(commits: u32) -> Vec<Cell> {
             },
         ),
         (
-            format!("per-commit flakiness (spread {REPRO_SPREAD})"),
+            format!("per-commit spread {REPRO_SPREAD}"),
             WorldParams {
                 repro_spread: REPRO_SPREAD,
                 ..base.clone()
@@ -119,9 +119,9 @@ pub fn cells(commits: u32) -> Vec<Cell> {
             },
         ),
     ];
-    for (name, params) in kinds {
+    for (kind, params) in kinds {
         out.push(Cell {
-            name: format!("{name} (repro {KIND_REPRO_RATE}, unrelated {KIND_UNRELATED_RATE})"),
+            name: format!("repro {KIND_REPRO_RATE}, unrelated {KIND_UNRELATED_RATE}, {kind}"),
             params,
         });
     }
