@@ -59,7 +59,8 @@ pub struct Setup {
 /// What one trial cost and found.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TrialResult {
-    /// Named the planted culprit alone.
+    /// Right: named the planted culprit alone (in a non-monotone world, either first bad
+    /// commit), or ended inconclusive with a set holding it whose other members never build.
     pub correct: bool,
     /// Ended with several candidates.
     pub inconclusive: bool,
