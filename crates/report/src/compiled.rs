@@ -40,7 +40,7 @@ pub(crate) struct CRecipe {
 
 pub(crate) enum CPart {
     Line(Regex),
-    Trace { rip: bool },
+    Trace,
 }
 
 /// One compiled format.
@@ -66,7 +66,6 @@ pub(crate) struct Tables {
     pub marker_ac: AhoCorasick,
     pub stack_start: RegexSet,
     pub frames: Vec<Regex>,
-    pub rip_frame: Regex,
     pub corrupted_frames: Regex,
     pub normalise: Vec<(Regex, &'static str)>,
     pub suppressions: RegexSet,
@@ -87,8 +86,7 @@ fn parts(p: &[Part]) -> Vec<CPart> {
     p.iter()
         .map(|p| match p {
             Part::Line(s) => CPart::Line(re(s)),
-            Part::Trace => CPart::Trace { rip: false },
-            Part::TraceRip => CPart::Trace { rip: true },
+            Part::Trace => CPart::Trace,
         })
         .collect()
 }
@@ -143,7 +141,6 @@ pub(crate) static TABLES: LazyLock<Tables> = LazyLock::new(|| {
         marker_ac,
         stack_start: set(tables::STACK_START),
         frames: tables::FRAME_LINES.iter().map(|p| re(p)).collect(),
-        rip_frame: re(tables::RIP_FRAME_LINE),
         corrupted_frames: re(tables::CORRUPTED_FRAMES.join("|").as_str()),
         normalise: tables::NORMALISE.iter().map(|(p, r)| (re(p), *r)).collect(),
         suppressions: set(tables::SUPPRESSIONS),

@@ -155,18 +155,19 @@ fn prefix(raw: &[u8]) -> Option<(&[u8], bool)> {
         return None;
     }
     let s = &s[d2 + 1..];
-    // Optional caller id "[ T123]" / "[    C1]".
+    // Optional caller id "[ T123]" / "[    C1]"; either way the prefix ends with a space (a
+    // bare "[  12.345678]" line is not prefixed: its context is empty).
     if let Some(c) = s.strip_prefix(b"[") {
         let sp = c.iter().take_while(|&&b| b == b' ').count();
         let c = &c[sp..];
         if matches!(c.first(), Some(b'T' | b'C')) {
             let n = c[1..].iter().take_while(|b| b.is_ascii_digit()).count();
-            if n > 0 && c.get(1 + n) == Some(&b']') {
+            if n > 0 && c.get(1 + n) == Some(&b']') && c.get(2 + n) == Some(&b' ') {
                 return Some((&c[..1 + n], true));
             }
         }
     }
-    Some((CONSOLE, false))
+    (s.first() == Some(&b' ')).then_some((CONSOLE, false))
 }
 
 #[cfg(test)]

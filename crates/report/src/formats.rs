@@ -28,9 +28,6 @@ pub(crate) enum Part {
     Line(&'static str),
     /// Read the following lines as a stack trace.
     Trace,
-    /// A stack trace in which `RIP: func+0x..` lines count as frames too (the interrupted
-    /// function of a stall).
-    TraceRip,
 }
 
 /// Where the guilty frame is read.

@@ -231,7 +231,7 @@ pub(crate) static BUG: &[Format] = &[
         ..F
     },
     Format {
-        title: r"BUG: using ([a-zA-Z0-9_]+)\(\) in preemptible",
+        title: r"BUG: using ([a-z_]+)\(\) in preemptible",
         fmt: "BUG: using {1}() in preemptible code in {F}",
         stack: trace(skip::USING_IN_PREEMPTIBLE),
         ..F
@@ -273,8 +273,8 @@ pub(crate) static BUG: &[Format] = &[
         ..F
     },
     Format {
-        title: r"BUG: Bad page state",
-        fmt: "BUG: Bad page state in {F}",
+        title: r"BUG: Bad page (state|cache)",
+        fmt: "BUG: Bad page {1} in {F}",
         stack: Some(Recipe {
             parts: &[Part::Line("page last allocated"), Part::Trace],
             skip: skip::BAD_PAGE,
@@ -316,45 +316,43 @@ pub(crate) static BUG: &[Format] = &[
 #[rustfmt::skip]
 pub(crate) static WARNING: &[Format] = &[
     Format {
-        title: warn_at!(r"lib/refcount\.c"),
+        title: r"WARNING: .*lib/refcount\.c.* (?:refcount_|at)",
         fmt: "WARNING: refcount bug in {F}",
         stack: warn(skip::WARNING_REFCOUNT),
         ..F
     },
     Format {
-        title: warn_at!(r"lib/debugobjects\.c"),
+        title: r"WARNING: .*lib/debugobjects\.c.* (?:debug_print|debug_check|at)",
         fmt: "WARNING: ODEBUG bug in {F}",
         stack: warn(skip::WARNING_DEBUGOBJECTS),
         ..F
     },
     Format {
-        title: warn_at!(r"mm/usercopy\.c"),
+        title: r"WARNING: .*mm/usercopy\.c.* (?:usercopy_warn|at)",
         fmt: "WARNING: bad usercopy in {F}",
         stack: warn(skip::WARNING_USERCOPY),
         ..F
     },
     Format {
-        title: warn_at!(r"lib/kobject\.c"),
+        title: r"WARNING: .*lib/kobject\.c.* (?:kobject_|at)",
         fmt: "WARNING: kobject bug in {F}",
         stack: warn(skip::WARNING_KOBJECT),
         ..F
     },
     Format {
-        title: warn_at!(r"fs/proc/generic\.c"),
+        title: r"WARNING: .*fs/proc/generic\.c.* (?:proc_register|at)",
         fmt: "WARNING: proc registration bug in {F}",
         stack: warn(skip::WARNING_PROC),
         ..F
     },
     Format {
-        title: warn_at!(r"kernel/locking/lockdep\.c"),
+        title: r"WARNING: .*kernel/locking/lockdep\.c.*lock_",
         fmt: "WARNING: locking bug in {F}",
         stack: warn(skip::WARNING_LOCKDEP),
         ..F
     },
     Format {
-        title: warn_at!(
-            r"mm/[a-z_]+\.c:[0-9]+ (?:at )?(?:kmalloc|krealloc|kvmalloc|__kmalloc)[a-z_]*\+"
-        ),
+        title: r"WARNING: .*mm/.*\.c.* k?.?malloc",
         fmt: "WARNING: kmalloc bug in {F}",
         stack: warn(skip::WARNING_KMALLOC),
         ..F
@@ -366,7 +364,7 @@ pub(crate) static WARNING: &[Format] = &[
         ..F
     },
     Format {
-        title: warn_at!(r"drivers/usb/core/urb\.c:[0-9]+ (?:at )?usb_submit_urb"),
+        title: r"WARNING: .* usb_submit_urb",
         fmt: "WARNING in {F}/usb_submit_urb",
         stack: warn(skip::WARNING_USB_SUBMIT_URB),
         ..F
@@ -532,15 +530,15 @@ pub(crate) static INFO: &[Format] = &[
         ..F
     },
     Format {
-        title: r"INFO: rcu_(?:preempt|sched|bh|tasks[a-z_]*) (?:self-)?detected(?: expedited)? stall",
+        title: r"INFO: rcu_(?:preempt|sched|bh|tasks) (?:self-)?detected(?: expedited)? stall",
         fmt: "INFO: rcu detected stall in {F}",
         alt: &["stall in {F}"],
         stack: Some(Recipe {
             // The stack is read from the timer interrupt on: its own entry frames (such as
             // `smp_trace_apic_timer_interrupt_entry_after_kaiser_bti`) are plumbing, skipped
             // before the stall chooser looks for an anchor.
-            parts: &[Part::Line("apic_timer_interrupt"), Part::TraceRip],
-            parts2: &[Part::Line("(?:Exception stack|el1h_64_irq)"), Part::Trace],
+            parts: &[Part::Line("apic_timer_interrupt"), Part::Line("{{RIP}}"), Part::Trace],
+            parts2: &[Part::Line("(?:apic_timer_interrupt|Exception stack|el1h_64_irq)"), Part::Trace],
             skip: skip::RCU_STALL,
             chooser: Chooser::Stall,
         }),

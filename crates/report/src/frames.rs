@@ -139,7 +139,6 @@ fn run_parts(
     let tables = &*TABLES;
     let mut cands: Vec<String> = Vec::new();
     let mut pos = 0;
-    let mut traces = 0;
     let mut i = 0;
     while i < parts.len() {
         match &parts[i] {
@@ -165,16 +164,7 @@ fn run_parts(
                 pos = if found { p } else { lines.len() };
                 i += 1;
             }
-            CPart::Trace { rip } => {
-                if traces > 0
-                    && let Some(f) = choose(&cands, chooser)
-                {
-                    return Some(f);
-                }
-                if traces > 0 {
-                    cands.clear();
-                }
-                traces += 1;
+            CPart::Trace => {
                 let next = match parts.get(i + 1) {
                     Some(CPart::Line(re)) => Some(re),
                     _ => None,
@@ -199,14 +189,7 @@ fn run_parts(
                         skip_next = true;
                         break;
                     }
-                    let mut names = frame_names(ln);
-                    if names.is_empty()
-                        && *rip
-                        && let Some(c) = tables.rip_frame.captures(ln)
-                    {
-                        names = all_groups(&c);
-                    }
-                    push(&mut cands, names, skip);
+                    push(&mut cands, frame_names(ln), skip);
                 }
                 i += if skip_next { 2 } else { 1 };
             }

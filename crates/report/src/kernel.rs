@@ -135,7 +135,7 @@ fn parse_crash(
         }
         let first = l.start == mline.start;
         if !first {
-            let same = l.ctx == ctx || (after_nmi && l.cpu_ctx()) || ctx.is_empty();
+            let same = l.ctx == ctx || (after_nmi && l.cpu_ctx());
             if !same || l.questionable() {
                 continue;
             }
@@ -192,7 +192,7 @@ fn parse_crash(
             .corrupted
             .get_or_insert_with(|| "no printable title".into());
     }
-    if title_has_timestamp(&found.title) && found.corrupted.is_none() {
+    if found.raw_timestamp && found.corrupted.is_none() {
         found.corrupted = Some("title contains a console timestamp".into());
     }
     let executor = executor_of(&text);
@@ -226,8 +226,10 @@ fn starts_second(raw: &[u8]) -> bool {
 
 static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| crate::compiled::re(r"\[ *[0-9]+\.[0-9]+\]"));
 
-fn title_has_timestamp(t: &str) -> bool {
-    TIMESTAMP.is_match(t.as_bytes())
+/// Does a title, before normalisation (which turns its digits into `NUM`), contain a console
+/// timestamp: another line's output glued into the marker line?
+fn has_timestamp(raw_title: &[u8]) -> bool {
+    TIMESTAMP.is_match(raw_title)
 }
 
 static EXECUTOR: LazyLock<Regex> =
@@ -247,6 +249,8 @@ struct Titled {
     title_is_stall: bool,
     /// No format matched: the title is the marker line.
     untitled: bool,
+    /// The title, as filled and before normalisation, contains a console timestamp.
+    raw_timestamp: bool,
 }
 
 /// Choose the format and build the title from `search`, the part of the report (from the
@@ -279,6 +283,7 @@ fn build_title(marker: &CMarker, search: &[u8], full: &[u8]) -> Titled {
         let from = memmem::find(line, marker.text.as_bytes()).unwrap_or(0);
         return Titled {
             title: title::normalise(&line[from..]),
+            raw_timestamp: has_timestamp(&line[from..]),
             alt: Vec::new(),
             corrupted: matched_no_report.then(|| "matched title but not report".to_string()),
             title_is_stall: false,
@@ -368,7 +373,9 @@ fn fill(f: &CFormat, search: &[u8], pos: usize, full: &[u8]) -> Titled {
         }
         out
     };
-    let title = title::normalise(&render(f.src.fmt, &frame));
+    let raw_title = render(f.src.fmt, &frame);
+    let raw_timestamp = has_timestamp(&raw_title);
+    let title = title::normalise(&raw_title);
     let mut alt: Vec<String> = Vec::new();
     let mut add = |t: String| {
         if t != title && !alt.contains(&t) {
@@ -393,6 +400,7 @@ fn fill(f: &CFormat, search: &[u8], pos: usize, full: &[u8]) -> Titled {
         corrupted,
         title_is_stall,
         untitled: false,
+        raw_timestamp,
     }
 }
 

@@ -16,12 +16,9 @@ pub(crate) static STACK_START: &[&str] = &[
 /// A stack frame line; group 1 (and 2 for ARM) name the function.
 #[rustfmt::skip]
 pub(crate) static FRAME_LINES: &[&str] = &[
-    r"^ *(?:{{PC}} ?){0,2}[ (]*(?:[0-9]+:)?([a-zA-Z0-9_]+)(?:\.[a-zA-Z0-9_.]+)?\+0x[0-9a-f]+/0x[0-9a-f]+",
+    r"^ *(?:{{PC}} ?){0,2}[ (]*(?:[0-9]+:)?{{FUNC}}",
     r"^ *{{PC}} \(([a-zA-Z0-9_]+)\) from {{PC}} \({{FUNC}}",
 ];
-
-/// The interrupted function of a stall: a `RIP:` line read as a frame.
-pub(crate) static RIP_FRAME_LINE: &str = r"^RIP: [0-9]{4}:(?:{{PC}} +){0,2}([a-zA-Z0-9_]+)(?:\.[a-zA-Z0-9_.]+)?\+0x[0-9a-f]+/0x[0-9a-f]+";
 
 /// A frame line that shows injected-fault output intermixed with the report.
 #[rustfmt::skip]
