@@ -12,7 +12,7 @@ use crate::{skip, tables};
 pub(crate) fn expand(pat: &str) -> String {
     const RIP: &str = concat!(
         r"(?:RIP: (?:[0-9]{4}:)?(?:{{PC}} +){0,2}(?:{{FUNC}}|[0-9a-fx]+|\(null\))",
-        r"|(?:^|[^R])IP: (?:{{PC}} +){0,2}(?:{{FUNC}}|[0-9a-fx]+|\(null\))",
+        r"|(?:^|[^R])IP: (?:[0-9]+:)?(?:{{PC}} +){0,2}(?:{{FUNC}}|[0-9a-fx]+|\(null\))",
         r"|NIP \[[0-9a-f]+\] (?:{{FUNC}}|[0-9a-fx]+)",
         r"|(?:^|[^a-z])pc ?: (?:{{PC}} )?(?:{{FUNC}}|[0-9a-fx]+)",
         r"|PC is at (?:{{FUNC}}|[0-9a-fx]+)",

@@ -82,16 +82,17 @@ pub(crate) const R: Recipe = Recipe {
 };
 
 pub(crate) const CALL_TRACE: &str = r"(?:Call (?:T|t)race:|Backtrace:)";
-pub(crate) const RIP_TRACE: &[Part] = &[Part::Line("{{RIP}}"), Part::Trace];
 pub(crate) const TRACE: &[Part] = &[Part::Line(CALL_TRACE), Part::Trace];
 pub(crate) const RIP_ONLY: &[Part] = &[Part::Line("{{RIP}}")];
 
+/// Faults: the function of the RIP line (or `pc :`, `PC is at`, ..), then the frames of the
+/// `Call Trace` that follows it. Nothing is read between the two: in an interleaved console
+/// the lines there can be another CPU's.
 pub(crate) const fn rip(skip: &'static [&'static str]) -> Option<Recipe> {
     Some(Recipe {
-        parts: RIP_TRACE,
-        parts2: TRACE,
+        parts: &[Part::Line("{{RIP}}"), Part::Line(CALL_TRACE), Part::Trace],
         skip,
-        chooser: Chooser::First,
+        ..R
     })
 }
 
@@ -196,6 +197,7 @@ pub(crate) static MARKERS: &[Marker] = &[
             r"Speculative Return Stack Overflow", r"kernel not compiled with",
             r"(?i)uses deprecated v2 capabilities", r"(?i)uses wireless extensions",
             r"WARNING: [Ss]ee https?://", r"WARNING: Unprivileged eBPF",
+            r"WARNING: workqueue cpumask: online intersect > possible intersect",
             r"WARNING: .*is deprecated",
         ],
         formats: WARNING,
@@ -207,6 +209,8 @@ pub(crate) static MARKERS: &[Marker] = &[
             r"INFO: lockdep is turned off", r"INFO: Stall ended before state dump start",
             r"INFO: NMI handler \(.*\) took", r"INFO: recovery required on readonly",
             r"[^ \]]INFO:", r"_INFO:", r"INFO: Not checking for CPU",
+            r"INFO: sys_.* is not present in /proc/kallsyms",
+            r"INFO: no syscalls can create resource",
             r"INFO: .*detected stalls? .*Unable to",
         ],
         formats: INFO,

@@ -1652,3 +1652,52 @@ fn title_with_a_timestamp_inside_is_corrupted() {
     let log = b"[  100.000001] BUG: sleeping function called from invalid context at widget.c:1\n[  100.000003] Call Trace:\n[  100.000004]  widget_a+0x1/0x2\n[  100.000005]  widget_b+0x1/0x2\n[  100.000006]  widget_c+0x1/0x2\n";
     assert!(!first(log).corrupted);
 }
+
+#[test]
+fn boot_notices_that_say_warning_or_info_are_no_crash() {
+    // Known noise of the markers' ignore lists: the real report after them is the first.
+    let mut log = console(
+        "WARNING: workqueue cpumask: online intersect > possible intersect
+INFO: sys_widget is not present in /proc/kallsyms
+INFO: no syscalls can create resource widget_fd
+BUG: no syscalls can create resource widget_fd
+WARNING: The mand mount option has been deprecated and
+EXT4-fs (sda1): WARNING: mounting fs with errors
+INFO: lockdep is turned off.",
+    );
+    assert!(culprit_report::first(&log).is_none());
+    log.extend(task(123, WARN_OLD));
+    check(&log, "WARNING in widget_check", false);
+}
+
+#[test]
+fn fault_frames_come_from_the_call_trace_not_from_lines_before_it() {
+    // In a console without caller ids, another CPU's frames can land between the RIP line
+    // and the Call Trace: with RIP never guilty, the first good frame is the Call Trace's.
+    let log = console(
+        "general protection fault: 0000 [#1] SMP KASAN
+CPU: 0 PID: 7 Comm: syz Not tainted 5.0.0 #1
+RIP: 0010:strlen+0x1a/0x40
+ gizmo_other_cpu_frame+0x1/0x2
+RSP: 0018:ffffc90003c4f8d8 EFLAGS: 00010202
+Call Trace:
+ strlen+0x1a/0x40
+ widget_name_len+0x10/0x30
+ widget_ioctl+0x1/0x2",
+    );
+    check(&log, "general protection fault in widget_name_len", false);
+    // 32-bit x86 names the segment before the address.
+    let log = console(
+        "BUG: unable to handle kernel NULL pointer dereference at 00000008
+IP: 0060:[<c1234567>] widget_peek+0x1a/0x40
+Oops: 0000 [#1] SMP
+Call Trace:
+ widget_ioctl+0x1/0x2
+ do_int80_syscall_32+0x1/0x2",
+    );
+    check(
+        &log,
+        "BUG: unable to handle kernel NULL pointer dereference in widget_peek",
+        false,
+    );
+}
