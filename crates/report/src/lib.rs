@@ -6,9 +6,9 @@
 //! it), alternative titles, type, corrupted/suppressed/panicked flags, guilty frame and file,
 //! the syzkaller executor, its byte range and the report text. `same_crash` tells whether two
 //! reports are the same bug. Kernel rules are data tables (`formats.rs`, `formats_*.rs`,
-//! `tables.rs`). `first_from_reader` does the same for a stream in bounded memory; `symbolize`
-//! adds `file:line` and inlined frames from an ELF image's DWARF; `code` decodes x86 `Code:`
-//! lines.
+//! `skip.rs`, `tables.rs`). `first_from_reader` does the same for a stream in bounded memory;
+//! `symbolize` adds `file:line` and inlined frames from an ELF image's DWARF; `code` decodes x86
+//! `Code:` lines.
 //!
 //! This crate must not know about git, processes, VMs or files: it only reads bytes (the
 //! caller opens files and hands over their contents or a reader).
