@@ -1701,3 +1701,108 @@ Call Trace:
         false,
     );
 }
+
+#[test]
+fn held_locks_formats() {
+    let log = task(
+        8,
+        "================================================
+WARNING: lock held when returning to user space!
+6.1.0 #1 Not tainted
+------------------------------------------------
+syz/8 is leaving the kernel with locks still held!
+1 lock held by syz/8:
+ #0: ffff888012345678 (&widget->mutex){+.+.}-{3:3}, at: widget_ioctl+0x30/0x90",
+    );
+    let r = check(
+        &log,
+        "WARNING: lock held when returning to user space in widget_ioctl",
+        false,
+    );
+    assert_eq!(r.kind.name(), "LOCKDEP");
+    let log = task(
+        8,
+        "=========================
+WARNING: held lock freed!
+6.1.0 #1 Not tainted
+-------------------------
+syz/8 is freeing memory ffff888012345600-ffff8880123456ff, with a lock still held there!
+ffff888012345678 (&widget->lock){+.+.}-{2:2}, at: widget_destroy+0x30/0x90
+1 lock held by syz/8:
+Call Trace:
+ <TASK>
+ dump_stack_lvl+0x1/0x2
+ debug_check_no_locks_freed+0x1/0x2
+ kfree+0x1/0x2
+ widget_destroy+0x30/0x90
+ </TASK>",
+    );
+    check(&log, "WARNING: held lock freed in widget_destroy", false);
+}
+
+#[test]
+fn stack_end_and_overflow_panics_use_the_stall_chooser() {
+    let body = "Call Trace:
+ <TASK>
+ dump_stack_lvl+0x1/0x2
+ panic+0x1/0x2
+ schedule+0x1/0x2
+ widget_recurse+0x10/0x20
+ widget_ioctl+0x1/0x2
+ __x64_sys_ioctl+0x1/0x2
+ do_syscall_64+0x2d/0x70
+ </TASK>";
+    let log = console(&format!(
+        "Kernel panic - not syncing: corrupted stack end detected inside scheduler\nCPU: 0 PID: 1 Comm: syz Not tainted 6.1.0 #1\n{body}"
+    ));
+    let r = check(
+        &log,
+        "kernel panic: corrupted stack end in widget_ioctl",
+        false,
+    );
+    assert_eq!(alts(&r), ["stack-overflow in widget_ioctl"]);
+    let log = console(&format!(
+        "Kernel panic - not syncing: kernel stack overflow\nCPU: 0 PID: 1 Comm: syz Not tainted 6.1.0 #1\n{body}"
+    ));
+    let r = check(&log, "kernel stack overflow in widget_ioctl", false);
+    assert_eq!(r.kind.name(), "DoS");
+}
+
+#[test]
+fn double_fault_reads_rip_only() {
+    let log = console(
+        "PANIC: double fault, error_code: 0x0
+CPU: 0 PID: 1 Comm: syz Not tainted 6.1.0 #1
+RIP: 0010:widget_recurse+0x10/0x20
+RSP: 0018:ffffc90003c4f8d8 EFLAGS: 00010202
+Call Trace:
+ <#DF>
+ </#DF>
+ <TASK>
+ widget_ioctl+0x1/0x2
+ </TASK>",
+    );
+    check(&log, "PANIC: double fault in widget_recurse", false);
+}
+
+#[test]
+fn shared_markers_need_no_stack() {
+    let r = check(
+        &console("SYZFAIL: widget setup failed\n(errno 22: Invalid argument)"),
+        "SYZFAIL: widget setup failed",
+        false,
+    );
+    assert_eq!(r.kind.name(), "SYZ_FAILURE");
+    let r = check(
+        &console("SYZFATAL: executor failed to reply"),
+        "SYZFATAL: executor failed to reply",
+        false,
+    );
+    assert_eq!(alts(&r), ["SYZFATAL"]);
+    let r = check(
+        &console("Booting the kernel."),
+        "unexpected kernel reboot",
+        false,
+    );
+    assert_eq!(r.kind.name(), "REBOOT");
+}
