@@ -270,10 +270,12 @@ fn check_one(rule: Rule, r: &CellResult) -> (Verdict, String) {
             (
                 verdict(ok),
                 format!(
-                    "accuracy {:.3} {} mean confidence {:.3} - {CALIBRATION_TOLERANCE}",
+                    "accuracy {:.3} {} mean confidence {:.3} - {CALIBRATION_TOLERANCE} \
+                     (standard error of a calibrated accuracy: {:.3})",
                     bayes.accuracy,
                     if ok { ">=" } else { "<" },
-                    bayes.mean_confidence
+                    bayes.mean_confidence,
+                    bayes.calibration_se
                 ),
             )
         }
