@@ -22,6 +22,7 @@ mod formats_other;
 mod frames;
 mod guilty;
 mod kernel;
+mod rust_panic;
 mod skip;
 mod stream;
 pub mod symbolize;
@@ -125,15 +126,15 @@ pub fn parse(log: &[u8]) -> Vec<Report> {
             &log_facts,
         ));
     }
-    // User-space crashes (test output) go in between, by position; a kernel report that
-    // starts on the same line wins.
+    // User-space crashes (test output, never on a kernel console) go in between, by position.
+    // A kernel report that starts inside one of them is the same lines read by the kernel's
+    // rules (its `panic:` and `fatal error:` markers are syzkaller's own Go programs', and a
+    // sanitizer's `==1==WARNING:` looks like a kernel warning): the user-space report, which
+    // knows the format and its frames, is kept.
     let user = userspace::parse(log);
     if !user.is_empty() {
-        let kernel_starts: Vec<usize> = out.iter().map(|r| r.start).collect();
-        out.extend(
-            user.into_iter()
-                .filter(|u| !kernel_starts.contains(&u.start)),
-        );
+        out.retain(|k| !user.iter().any(|u| (u.start..=u.end).contains(&k.start)));
+        out.extend(user);
         out.sort_by_key(|r| r.start);
         out.truncate(MAX_REPORTS);
     }
@@ -146,7 +147,7 @@ pub fn first(log: &[u8]) -> Option<Report> {
         .map(|f| finish(log, f, 0, log.len(), &LogFacts::new(log)));
     let user = userspace::parse(log).into_iter().next();
     match (kernel, user) {
-        (Some(k), Some(u)) if u.start < k.start => Some(u),
+        (Some(k), Some(u)) if u.start <= k.start => Some(u),
         (Some(k), _) => Some(k),
         (None, u) => u,
     }

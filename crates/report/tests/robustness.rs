@@ -61,6 +61,15 @@ const PIECES: &[&str] = &[
     "==1==ERROR: AddressSanitizer: heap-use-after-free on address 0x1\n",
     "    #0 0x1 in parse_header /a.c:1:1\n",
     "thread 'main' panicked at src/main.rs:1:1:\n",
+    "thread '<unnamed>' (6269) panicked at src/a.rs:1:1:\n",
+    "thread 'main' panicked at 'assertion failed: `(left == right)`\n",
+    " right: `2`: why', src/a.rs:2:5\n",
+    "stack backtrace:\n",
+    "   3:     0x55d5c0e3b1a4 - a::main::h3c0d1e2f3a4b5c6d\n",
+    "   4: core::panicking::assert_failed::<u32, u32>\n",
+    "fatal error: concurrent map writes\n",
+    "goroutine 18 [running]:\n",
+    "main.First[...]({0x0?})\n",
     "panic: boom\n\ngoroutine 1 [running]:\n",
     "** replaying previous printk message **\n",
     "\n",
@@ -144,4 +153,26 @@ fn plain_test_output_says_warning_without_crashing() {
     let console = b"[    1.000000] WARNING: something odd happened\n";
     let r = culprit_report::first(console).expect("a kernel crash");
     assert_eq!(r.title, "WARNING: something odd happened");
+}
+
+/// A line that starts a user-space kind without being its report (a compiler's `fatal error:`
+/// has no goroutine after it), two hundred thousand times: no user-space report, and each line
+/// costs a few lines of look-ahead, not a whole report window.
+#[test]
+fn many_user_space_near_misses() {
+    let line = b"fatal error: foo.h: No such file or directory\n";
+    let mut log = Vec::with_capacity(line.len() * 200_000);
+    for _ in 0..200_000 {
+        log.extend_from_slice(line);
+    }
+    let t = std::time::Instant::now();
+    let all = culprit_report::parse(&log);
+    let took = t.elapsed();
+    assert!(all.len() <= culprit_report::MAX_REPORTS);
+    assert!(
+        all.iter().all(|r| !r.title.starts_with("fatal error:")),
+        "{:?}",
+        all.first().map(|r| &r.title)
+    );
+    eprintln!("{} near misses parsed in {took:?}", 200_000);
 }
