@@ -1,0 +1,3 @@
+module example.com/concmap
+
+go 1.19

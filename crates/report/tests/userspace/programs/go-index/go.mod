@@ -1,0 +1,3 @@
+module example.com/index
+
+go 1.19
