@@ -15,7 +15,7 @@ use crate::probe::{
     Build, Conclusion, Event, Failure, Flags, Outcome, Probe, ProbeId, Purpose, Verdict,
 };
 use crate::releases;
-use crate::search::bayes::BayesSearch;
+use crate::search::bayes::{BayesSearch, OUTSIDE_PRIOR, OUTSIDE_PRIOR_GUESSED};
 use crate::search::verdicts::{self, Next, SyzbotState, VerdictSearch};
 use crate::tally::{Tally, Target, crash_titles, learn_target};
 
@@ -146,6 +146,8 @@ pub struct Bisection {
     tried_titles: Vec<String>,
     /// `Event::Start` was emitted (a change of crash identity does not start again).
     started: bool,
+    /// bayes: prior probability that the bisected crash is older than the range.
+    outside_prior: f64,
 }
 
 impl Bisection {
@@ -218,6 +220,7 @@ impl Bisection {
             good_untestable: false,
             tried_titles: Vec::new(),
             started: false,
+            outside_prior: OUTSIDE_PRIOR,
             cfg,
         };
         if b.cfg.repro_check {
@@ -362,8 +365,15 @@ impl Bisection {
         match self.cfg.policy {
             Policy::Git => self.cfg.runs.max(1),
             Policy::Syzbot => 20,
-            // At least ten runs: the crash rate is learned here.
-            Policy::Bayes => self.cfg.vms.max(10).min(self.cfg.runs.max(1)),
+            // Half a batch of VMs per round, enough to see the crash a few times in a round or
+            // two: the identification asks for three sightings and the runs teach the search
+            // its first crash rate.
+            Policy::Bayes => {
+                let runs = self.cfg.runs.max(1);
+                (self.cfg.vms.clamp(1, runs) / 2)
+                    .max(identify::MIN_SIGHTINGS)
+                    .min(runs)
+            }
         }
     }
 
@@ -745,6 +755,9 @@ impl Bisection {
             self.crashed.insert(rev.0, v);
         }
         match purpose {
+            Purpose::GoodEnd if matches!(self.phase, Phase::Search) => {
+                self.judge_evidence(rev, build_failed, tally);
+            }
             Purpose::ReproCheck => self.judge_repro(rev, build_failed, tally),
             Purpose::Release => self.judge_release(id, rev, build_failed, tally),
             Purpose::Head => {
@@ -781,7 +794,15 @@ impl Bisection {
                 None => self.finish(Conclusion::Failed(Failure::Infra)),
             },
             Purpose::ParentBuild => self.judge_parent(rev),
-            Purpose::GoodEnd => self.judge_good_end(rev, build_failed, tally),
+            Purpose::GoodEnd => {
+                // While the crash is being identified: which crashes are new in the range.
+                let untestable =
+                    build_failed || (tally.target == 0 && tally.other == 0 && tally.ok == 0);
+                self.good_untestable |= untestable;
+                if matches!(self.phase, Phase::Repro) {
+                    self.identify_step();
+                }
+            }
         }
     }
 
@@ -856,22 +877,15 @@ impl Bisection {
         let crashing = self.crashing;
         let bad = self.outcomes_where(|p| p.probe.rev == crashing);
         let good = self.outcomes_where(|p| p.probe.purpose == Purpose::GoodEnd);
-        let rounds = |purpose: Purpose| {
-            self.probes
-                .iter()
-                .filter(|p| p.probe.purpose == purpose)
-                .count() as u32
-        };
-        let (bad_rounds, good_rounds) = (rounds(Purpose::ReproCheck), rounds(Purpose::GoodEnd));
         let next = match &self.target {
             Some(t) if self.target_given => {
                 let seen = Tally::of(&bad, Some(t), self.cfg.any_crash).target;
                 let most = if seen == 0 {
-                    identify::MAX_SILENT_ROUNDS
+                    identify::MAX_SILENT_RUNS
                 } else {
-                    identify::MAX_BAD_ROUNDS
+                    identify::MAX_BAD_RUNS
                 };
-                if seen < 2 && bad_rounds < most {
+                if seen < 2 && bad.len() < most {
                     identify::Next::MoreBad
                 } else {
                     identify::Next::Done(Some(t.clone()))
@@ -880,8 +894,6 @@ impl Bisection {
             _ => identify::next(identify::Seen {
                 bad: &bad,
                 good: &good,
-                bad_rounds,
-                good_rounds,
                 can_test_good: self.good_end().is_some(),
                 tried: &self.tried_titles,
             }),
@@ -903,6 +915,12 @@ impl Bisection {
                 if !self.target_given {
                     self.set_target(target);
                 }
+                let total = Tally::of(&bad, self.target.as_ref(), self.cfg.any_crash);
+                self.repro_verdict(&bad, total);
+            }
+            (identify::Next::Guess(target), _) => {
+                self.outside_prior = OUTSIDE_PRIOR_GUESSED;
+                self.set_target(Some(target));
                 let total = Tally::of(&bad, self.target.as_ref(), self.cfg.any_crash);
                 self.repro_verdict(&bad, total);
             }
@@ -936,28 +954,18 @@ impl Bisection {
         }
     }
 
-    /// bayes: runs on the clean end. While the crash is being identified they decide which
-    /// crash is new in the range; in the search they test whether it is older than the range.
-    fn judge_good_end(&mut self, rev: Rev, build_failed: bool, t: Tally) {
-        let untestable = build_failed || (t.target == 0 && t.other == 0 && t.ok == 0);
-        match self.phase {
-            Phase::Repro => {
-                self.good_untestable |= untestable;
-                self.identify_step();
+    /// bayes, during the search: runs on the clean end (is the crash older than the range?)
+    /// are evidence like any other.
+    fn judge_evidence(&mut self, rev: Rev, build_failed: bool, t: Tally) {
+        if let Some(Search::Bayes(b)) = &mut self.search {
+            if build_failed || (t.target == 0 && t.other == 0 && t.ok == 0) {
+                b.mark_untestable(rev);
+            } else {
+                b.add(&self.dag, rev, t.target, t.ok);
+                b.update(&self.dag);
             }
-            Phase::Search => {
-                if let Some(Search::Bayes(b)) = &mut self.search {
-                    if untestable {
-                        b.mark_untestable(rev);
-                    } else {
-                        b.add(&self.dag, rev, t.target, t.ok);
-                        b.update(&self.dag);
-                    }
-                }
-                self.check_bayes_done();
-            }
-            _ => {}
         }
+        self.check_bayes_done();
     }
 
     fn after_repro(&mut self) {
@@ -1055,7 +1063,8 @@ impl Bisection {
                 Search::Verdicts(VerdictSearch::new(self.new, self.olds.clone()))
             }
             Policy::Bayes => {
-                let mut b = BayesSearch::new(&self.dag, self.new, &self.olds, self.cfg.mode);
+                let mut b = BayesSearch::new(&self.dag, self.new, &self.olds, self.cfg.mode)
+                    .with_outside_prior(self.outside_prior, &self.dag);
                 // Everything tested so far is evidence (the crashing end, releases).
                 if let Some(t) = &self.target {
                     let mut per: HashMap<u32, (u32, u32)> = HashMap::new();
@@ -1216,15 +1225,11 @@ impl Bisection {
                 next.title
             )));
             self.set_target(Some(next));
+            self.outside_prior = OUTSIDE_PRIOR_GUESSED;
             self.start_search();
             return;
         }
-        let rounds = self
-            .probes
-            .iter()
-            .filter(|p| p.probe.purpose == Purpose::ReproCheck)
-            .count() as u32;
-        if !self.target_given && rounds < identify::MAX_SILENT_ROUNDS {
+        if !self.target_given && bad.len() < identify::MAX_SILENT_RUNS {
             // Another crash of the reproducer may be rarer: look for it on the crashing commit.
             self.events.push_back(Event::Note(format!(
                 "crash {old:?} also happens where the range starts: it is older; looking for another crash"

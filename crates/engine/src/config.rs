@@ -37,7 +37,8 @@ pub struct Config {
     pub vms: u32,
     /// Cost of one build, in the same unit as `run_cost`.
     pub build_cost: f64,
-    /// Cost of one run.
+    /// Cost of one run: its share of the wall time and of the machines it occupies (see
+    /// [`Config::set_times`]).
     pub run_cost: f64,
     /// Posterior probability at which bayes names a culprit.
     pub target: f64,
@@ -70,8 +71,8 @@ impl Config {
             runs,
             jobs: 1,
             vms: 10,
-            build_cost: 10.0,
-            run_cost: 1.0,
+            build_cost: 0.0,
+            run_cost: 0.0,
             target: 0.99,
             max_probes: 80,
             any_crash,
@@ -79,5 +80,30 @@ impl Config {
             builds_cached: true,
             cross_tree: false,
         }
+        .with_times(DEFAULT_BUILD_SECS, DEFAULT_RUN_SECS)
+    }
+
+    /// Sets the costs from how long one build and one run take (`vms` runs at once). A build
+    /// costs its time. A run costs its share of the wall time, `run_secs / vms`, plus
+    /// [`RUN_MACHINE_SHARE`] of the VM time it takes: the VMs are shared (by the other runs,
+    /// by other bisections), so runs that go in parallel are cheap but not free. Only the
+    /// ratio matters; with a 10-minute build and 5-minute runs on 10 VMs a build costs as much
+    /// as about six runs.
+    pub fn set_times(&mut self, build_secs: f64, run_secs: f64) {
+        let (build, run) = (build_secs.max(1e-3), run_secs.max(1e-3));
+        self.build_cost = build;
+        self.run_cost = run / f64::from(self.vms.max(1)) + run * RUN_MACHINE_SHARE;
+    }
+
+    fn with_times(mut self, build_secs: f64, run_secs: f64) -> Config {
+        self.set_times(build_secs, run_secs);
+        self
     }
 }
+
+/// Share of a run's VM time counted in its cost (see [`Config::set_times`]).
+pub const RUN_MACHINE_SHARE: f64 = 0.25;
+/// Build time assumed until the caller says (a kernel build).
+const DEFAULT_BUILD_SECS: f64 = 600.0;
+/// Run time assumed until the caller says (a reproducer run in a VM).
+const DEFAULT_RUN_SECS: f64 = 300.0;

@@ -16,13 +16,17 @@
 use crate::probe::Outcome;
 use crate::tally::{Target, crash_titles};
 
-/// Rounds on the crashing commit while some crash shows but which one is unclear.
-pub const MAX_BAD_ROUNDS: u32 = 3;
-/// Rounds on the crashing commit while no crash shows at all (a rare crash is still cheaper to
+/// Sightings on the crashing commit after which a title that dominates the others (more than
+/// twice as frequent as the next) is the one bisected. Three, not two: the runs that identify
+/// the crash also give the search its first estimate of the crash rate.
+pub const MIN_SIGHTINGS: u32 = 3;
+/// Runs on the crashing commit while some crash shows but which one is unclear.
+pub const MAX_BAD_RUNS: usize = 50;
+/// Runs on the crashing commit while no crash shows at all (a rare crash is still cheaper to
 /// find on a commit already built than to give up on).
-pub const MAX_SILENT_ROUNDS: u32 = 5;
-/// Rounds on the clean end.
-pub const MAX_GOOD_ROUNDS: u32 = 3;
+pub const MAX_SILENT_RUNS: usize = 50;
+/// Runs on the clean end.
+pub const MAX_GOOD_RUNS: usize = 50;
 
 /// What to do next to learn the crash being bisected.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,19 +37,19 @@ pub enum Next {
     MoreGood,
     /// Decided: the crash to bisect, or `None` when nothing crashed.
     Done(Option<Target>),
+    /// No title clearly stands out (a tie, a single sighting, or every title also shows on
+    /// the clean end): the likeliest one is bisected, with more doubt that it is new in the
+    /// range.
+    Guess(Target),
 }
 
-/// Runs seen so far on both ends and how many rounds each had.
+/// Runs seen so far on both ends.
 #[derive(Debug, Clone, Copy)]
 pub struct Seen<'a> {
     /// Runs on the crashing commit.
     pub bad: &'a [Outcome],
     /// Runs on the clean end.
     pub good: &'a [Outcome],
-    /// Rounds run on the crashing commit.
-    pub bad_rounds: u32,
-    /// Rounds run on the clean end.
-    pub good_rounds: u32,
     /// Whether the clean end may be run (a known good commit exists).
     pub can_test_good: bool,
     /// Titles bisected before and found older than the range: never chosen again.
@@ -67,15 +71,15 @@ pub fn next(seen: Seen<'_>) -> Next {
         .filter(|(t, _)| !seen.tried.contains(&t.title))
         .collect();
     if titles.is_empty() {
-        return if seen.bad_rounds < MAX_SILENT_ROUNDS {
+        return if seen.bad.len() < MAX_SILENT_RUNS {
             Next::MoreBad
         } else {
             Next::Done(None)
         };
     }
-    let good_allowed = seen.can_test_good && seen.good_rounds < MAX_GOOD_ROUNDS;
+    let good_allowed = seen.can_test_good && seen.good.len() < MAX_GOOD_RUNS;
     // Several titles: the clean end tells which are new in the range.
-    if titles.len() >= 2 && good_allowed && seen.good_rounds == 0 {
+    if titles.len() >= 2 && good_allowed && seen.good.is_empty() {
         return Next::MoreGood;
     }
     let fresh: Vec<(Target, u32)> = fresh_titles(seen.bad, seen.good)
@@ -85,23 +89,26 @@ pub fn next(seen: Seen<'_>) -> Next {
     let Some((first, k1)) = fresh.first() else {
         // Every title shows on the clean end too: bisect the most frequent; the search finds it
         // outside the range and says so.
-        return Next::Done(titles.into_iter().next().map(|(t, _)| t));
+        return match titles.into_iter().next() {
+            Some((t, _)) => Next::Guess(t),
+            None => Next::Done(None),
+        };
     };
     let k2 = fresh.get(1).map_or(0, |(_, k)| *k);
-    if *k1 >= 2 && *k1 > 2 * k2 {
+    if *k1 >= MIN_SIGHTINGS && *k1 > 2 * k2 {
         return Next::Done(Some(first.clone()));
     }
     // Unclear. A competitor may be an older crash not seen on the clean end yet: run that end
     // as often as the crashing one; otherwise more runs on the crashing commit.
     let competitor = fresh.len() >= 2;
-    if competitor && good_allowed && seen.good_rounds < seen.bad_rounds {
+    if competitor && good_allowed && seen.good.len() < seen.bad.len() {
         Next::MoreGood
-    } else if seen.bad_rounds < MAX_BAD_ROUNDS {
+    } else if seen.bad.len() < MAX_BAD_RUNS {
         Next::MoreBad
     } else if competitor && good_allowed {
         Next::MoreGood
     } else {
-        Next::Done(Some(first.clone()))
+        Next::Guess(first.clone())
     }
 }
 
@@ -123,41 +130,43 @@ mod tests {
         v
     }
 
-    fn seen<'a>(bad: &'a [Outcome], good: &'a [Outcome], rounds: (u32, u32)) -> Seen<'a> {
+    fn seen<'a>(bad: &'a [Outcome], good: &'a [Outcome]) -> Seen<'a> {
         Seen {
             bad,
             good,
-            bad_rounds: rounds.0,
-            good_rounds: rounds.1,
             can_test_good: true,
             tried: &[],
         }
     }
 
     #[test]
-    fn one_title_seen_twice_is_decided_without_the_good_end() {
-        let bad = runs(&[("A", 2), ("", 8)]);
-        assert_eq!(
-            next(seen(&bad, &[], (1, 0))),
-            Next::Done(Some(Target::new("A")))
-        );
+    fn one_title_seen_often_enough_is_decided_without_the_good_end() {
+        let bad = runs(&[("A", MIN_SIGHTINGS as usize), ("", 5)]);
+        assert_eq!(next(seen(&bad, &[])), Next::Done(Some(Target::new("A"))));
+        // One sighting fewer: more runs first.
+        let bad = runs(&[("A", MIN_SIGHTINGS as usize - 1), ("", 5)]);
+        assert_eq!(next(seen(&bad, &[])), Next::MoreBad);
     }
 
     #[test]
     fn two_titles_send_runs_to_the_good_end_first() {
         // Even a clearly dominant title: an older crash may be the more frequent one.
         let bad = runs(&[("B", 4), ("A", 1), ("", 5)]);
-        assert_eq!(next(seen(&bad, &[], (1, 0))), Next::MoreGood);
+        assert_eq!(next(seen(&bad, &[])), Next::MoreGood);
     }
 
     #[test]
     fn a_title_seen_on_the_good_end_is_not_bisected() {
-        let bad = runs(&[("B", 4), ("A", 2), ("", 4)]);
+        let bad = runs(&[("B", 4), ("A", 3), ("", 3)]);
         let good = runs(&[("B", 3), ("", 7)]);
-        assert_eq!(
-            next(seen(&bad, &good, (1, 1))),
-            Next::Done(Some(Target::new("A")))
-        );
+        assert_eq!(next(seen(&bad, &good)), Next::Done(Some(Target::new("A"))));
+    }
+
+    #[test]
+    fn every_title_on_the_good_end_is_only_a_guess() {
+        let bad = runs(&[("B", 4), ("A", 3), ("", 3)]);
+        let good = runs(&[("B", 1), ("A", 1), ("", 8)]);
+        assert_eq!(next(seen(&bad, &good)), Next::Guess(Target::new("B")));
     }
 
     #[test]
@@ -172,40 +181,42 @@ mod tests {
     }
 
     #[test]
-    fn unclear_titles_alternate_between_the_ends_then_take_the_most_frequent() {
-        let bad = runs(&[("A", 2), ("B", 2), ("", 6)]);
-        let clean = runs(&[("", 10)]);
-        assert_eq!(next(seen(&bad, &clean, (1, 1))), Next::MoreBad);
-        assert_eq!(next(seen(&bad, &clean, (2, 1))), Next::MoreGood);
-        assert_eq!(next(seen(&bad, &clean, (3, 3))).clone(), {
-            Next::Done(Some(Target::new("A")))
-        });
+    fn unclear_titles_alternate_between_the_ends_then_are_guessed() {
+        let (bad, clean) = (runs(&[("A", 2), ("B", 2), ("", 6)]), runs(&[("", 10)]));
+        assert_eq!(next(seen(&bad, &clean)), Next::MoreBad);
+        let bad = runs(&[("A", 2), ("B", 2), ("", 16)]);
+        assert_eq!(next(seen(&bad, &clean)), Next::MoreGood);
+        let bad = runs(&[("A", 2), ("B", 2), ("", MAX_BAD_RUNS - 4)]);
+        let clean = runs(&[("", MAX_GOOD_RUNS)]);
+        assert_eq!(next(seen(&bad, &clean)), Next::Guess(Target::new("A")));
     }
 
     #[test]
     fn titles_found_older_than_the_range_are_not_chosen_again() {
         let bad = runs(&[("B", 3), ("A", 1), ("", 6)]);
         let tried = ["B".to_string()];
-        let mut s = seen(&bad, &[], (1, 1));
+        let mut s = seen(&bad, &[]);
         s.tried = &tried;
         // Only A is left, seen once: more runs on the crashing commit.
         assert_eq!(next(s), Next::MoreBad);
-        s.bad_rounds = MAX_BAD_ROUNDS;
-        assert_eq!(next(s), Next::Done(Some(Target::new("A"))));
+        let bad = runs(&[("B", 3), ("A", 1), ("", MAX_BAD_RUNS - 4)]);
+        s.bad = &bad;
+        assert_eq!(next(s), Next::Guess(Target::new("A")));
     }
 
     #[test]
-    fn silence_gets_more_rounds_than_an_unclear_crash_then_gives_up() {
-        let bad = runs(&[("", 10)]);
-        assert_eq!(next(seen(&bad, &[], (4, 0))), Next::MoreBad);
-        assert_eq!(next(seen(&bad, &[], (5, 0))), Next::Done(None));
+    fn silence_gets_more_runs_then_gives_up() {
+        let bad = runs(&[("", MAX_SILENT_RUNS - 1)]);
+        assert_eq!(next(seen(&bad, &[])), Next::MoreBad);
+        let bad = runs(&[("", MAX_SILENT_RUNS)]);
+        assert_eq!(next(seen(&bad, &[])), Next::Done(None));
     }
 
     #[test]
-    fn without_a_good_end_the_most_frequent_title_wins_after_the_rounds() {
-        let bad = runs(&[("A", 2), ("B", 2), ("", 6)]);
-        let mut s = seen(&bad, &[], (3, 0));
+    fn without_a_good_end_the_most_frequent_title_is_guessed_after_the_runs() {
+        let bad = runs(&[("A", 2), ("B", 2), ("", MAX_BAD_RUNS - 4)]);
+        let mut s = seen(&bad, &[]);
         s.can_test_good = false;
-        assert_eq!(next(s), Next::Done(Some(Target::new("A"))));
+        assert_eq!(next(s), Next::Guess(Target::new("A")));
     }
 }

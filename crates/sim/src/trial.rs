@@ -106,8 +106,7 @@ pub fn config(strategy: Strategy, setup: &Setup) -> Config {
         1
     };
     cfg.repro_check = strategy != Strategy::Git;
-    cfg.build_cost = setup.build_secs.max(1.0);
-    cfg.run_cost = setup.run_secs.max(1.0) / f64::from(cfg.vms);
+    cfg.set_times(setup.build_secs, setup.run_secs);
     cfg.target = setup.target;
     cfg
 }

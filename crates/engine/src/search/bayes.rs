@@ -45,15 +45,39 @@ const MAX_BATCHES: u32 = 3;
 /// Largest set reported as inconclusive.
 const MAX_REPORTED: usize = 64;
 /// Prior probability that the bisected crash is outside the range (present on the ends assumed
-/// clean). A user's `--good` that already crashes, or a crash identity learned wrong, is not rare:
-/// syzbot's "oldest tested release already had the bug" is one of its common results.
-pub const OUTSIDE_PRIOR: f64 = 0.05;
+/// clean), when the crash was clearly identified: a `--good` that already crashes.
+pub const OUTSIDE_PRIOR: f64 = 0.01;
+/// The same when the crash could only be guessed (two titles as frequent, one sighting in many
+/// runs): it may be an older crash that fires anywhere, not the reproducer's.
+pub const OUTSIDE_PRIOR_GUESSED: f64 = 0.5;
 
 /// Evidence gathered on one tested commit.
 #[derive(Debug, Clone, Copy, Default)]
 struct Evidence {
     crashes: u32,
     clean: u32,
+}
+
+/// Runs counted per class (crashes and clean runs where the class has the bug, crashes where
+/// it has not), and over every tested commit.
+#[derive(Debug)]
+struct Counts {
+    per_class: Vec<(u32, u32, u32)>,
+    all: (u32, u32),
+}
+
+/// The culprit's posterior over the classes and the outside hypothesis.
+#[derive(Debug)]
+struct Posterior {
+    /// Per class (sums to one minus `p_out`).
+    post: Vec<f64>,
+    /// The outside hypothesis.
+    p_out: f64,
+    /// Beta parameters of the crash rate, averaged over the hypotheses.
+    rate: (f64, f64),
+    /// Beta parameters of the crash rate under each class, and outside.
+    class_rates: Vec<(f64, f64)>,
+    out_rate: (f64, f64),
 }
 
 /// Where a tested commit stands against the candidates.
@@ -107,6 +131,8 @@ pub struct BayesSearch {
     new: Rev,
     /// The ends assumed clean: probing them tests the outside hypothesis.
     ends: Vec<Rev>,
+    /// Prior of the outside hypothesis.
+    outside_prior: f64,
     class_of: Vec<u32>,
     class_size: Vec<u64>,
     /// Per class, one bit per tested commit with [`Coverage::Bit`].
@@ -129,6 +155,10 @@ pub struct BayesSearch {
     class_post: Vec<f64>,
     /// Posterior of the outside hypothesis (`class_post` sums to one minus it).
     p_out: f64,
+    /// Crash-rate Beta parameters per class and outside (for the chance that more runs on a
+    /// tested commit stay clean, given that it has the bug).
+    class_rates: Vec<(f64, f64)>,
+    out_rate: (f64, f64),
     p_post: (f64, f64),
     presence: Vec<f64>,
     /// Positions (in the candidate list) of the commits `choose` considers, by `update`.
@@ -160,6 +190,7 @@ impl BayesSearch {
                 Mode::Cause => olds.to_vec(),
                 Mode::Fix => vec![new],
             },
+            outside_prior: OUTSIDE_PRIOR,
             class_of,
             class_bits: vec![Vec::new()],
             bit_evidence: Vec::new(),
@@ -171,6 +202,8 @@ impl BayesSearch {
             prior: (1.0, 1.0),
             class_post: vec![1.0],
             p_out: 0.0,
+            class_rates: vec![(1.0, 1.0)],
+            out_rate: (1.0, 1.0),
             p_post: (1.0, 1.0),
             presence: Vec::new(),
             active: Vec::new(),
@@ -190,6 +223,13 @@ impl BayesSearch {
         }
         s.update(dag);
         s
+    }
+
+    /// Sets the prior of the outside hypothesis ([`OUTSIDE_PRIOR`] by default).
+    pub fn with_outside_prior(mut self, prior: f64, dag: &Dag) -> BayesSearch {
+        self.outside_prior = prior.clamp(1e-9, 0.5);
+        self.update(dag);
+        self
     }
 
     /// Number of candidates.
@@ -291,13 +331,9 @@ impl BayesSearch {
         Coverage::Bit(bit)
     }
 
-    /// Recomputes the posterior and every candidate's probability of having the bug.
-    pub fn update(&mut self, dag: &Dag) {
-        self.summary = None;
-        let k = self.class_size.len();
-        let mut logl = vec![0.0f64; k];
-        let mut s_f = vec![(0.0f64, 0.0f64); k];
-        // Outside the range every tested commit has the bug: all runs share one crash rate.
+    /// Per class: crashes and clean runs where it says the bug is present, crashes where it says
+    /// absent; and the totals, which the outside hypothesis sees all as present.
+    fn counts(&self) -> Counts {
         let (mut out_s, mut out_f) = (
             self.common.crashes + self.absent.crashes,
             self.common.clean + self.absent.clean,
@@ -306,35 +342,59 @@ impl BayesSearch {
             out_s += ev.crashes;
             out_f += ev.clean;
         }
-        for (ki, bits) in self.class_bits.iter().enumerate() {
-            let (mut s, mut f, mut e) =
-                (self.common.crashes, self.common.clean, self.absent.crashes);
-            for (b, ev) in self.bit_evidence.iter().enumerate() {
-                let member = bits.get(b / 64).is_some_and(|w| w >> (b % 64) & 1 == 1);
-                let present = match self.mode {
-                    Mode::Cause => member,
-                    Mode::Fix => !member,
-                };
-                if present {
-                    s += ev.crashes;
-                    f += ev.clean;
-                } else {
-                    e += ev.crashes;
+        let per_class = self
+            .class_bits
+            .iter()
+            .map(|bits| {
+                let (mut s, mut f, mut e) =
+                    (self.common.crashes, self.common.clean, self.absent.crashes);
+                for (b, ev) in self.bit_evidence.iter().enumerate() {
+                    let member = bits.get(b / 64).is_some_and(|w| w >> (b % 64) & 1 == 1);
+                    let present = match self.mode {
+                        Mode::Cause => member,
+                        Mode::Fix => !member,
+                    };
+                    if present {
+                        s += ev.crashes;
+                        f += ev.clean;
+                    } else {
+                        e += ev.crashes;
+                    }
                 }
-            }
-            let (a, bb) = (self.prior.0 + f64::from(s), self.prior.1 + f64::from(f));
-            // Each candidate has prior (1 - OUTSIDE_PRIOR) / N.
-            logl[ki] = ln_beta(a, bb)
-                + f64::from(e) * EPSILON.ln()
-                + (self.class_size[ki] as f64 * (1.0 - OUTSIDE_PRIOR) / self.cands.len() as f64)
-                    .ln();
-            s_f[ki] = (a, bb);
+                (s, f, e)
+            })
+            .collect();
+        Counts {
+            per_class,
+            all: (out_s, out_f),
         }
+    }
+
+    /// The posterior from [`BayesSearch::counts`].
+    fn posterior_of(&self, counts: &Counts) -> Posterior {
+        let outside_prior = self.outside_prior;
+        let Counts {
+            per_class,
+            all: (out_s, out_f),
+        } = counts;
+        let mut s_f = Vec::with_capacity(per_class.len());
+        let logl: Vec<f64> = per_class
+            .iter()
+            .zip(&self.class_size)
+            .map(|(&(s, f, e), &size)| {
+                let (a, b) = (self.prior.0 + f64::from(s), self.prior.1 + f64::from(f));
+                s_f.push((a, b));
+                // Each candidate has prior (1 - OUTSIDE_PRIOR) / N.
+                ln_beta(a, b)
+                    + f64::from(e) * EPSILON.ln()
+                    + (size as f64 * (1.0 - outside_prior) / self.cands.len() as f64).ln()
+            })
+            .collect();
         let out_ab = (
-            self.prior.0 + f64::from(out_s),
-            self.prior.1 + f64::from(out_f),
+            self.prior.0 + f64::from(*out_s),
+            self.prior.1 + f64::from(*out_f),
         );
-        let out_logl = ln_beta(out_ab.0, out_ab.1) + OUTSIDE_PRIOR.ln();
+        let out_logl = ln_beta(out_ab.0, out_ab.1) + outside_prior.ln();
         let max = logl.iter().cloned().fold(out_logl, f64::max);
         let mut post: Vec<f64> = logl.iter().map(|l| (l - max).exp()).collect();
         let mut p_out = (out_logl - max).exp();
@@ -349,11 +409,34 @@ impl BayesSearch {
             a += p * sa;
             b += p * sb;
         }
-        self.p_post = if a > 0.0 && b > 0.0 {
+        let rate = if a > 0.0 && b > 0.0 {
             (a, b)
         } else {
             self.prior
         };
+        Posterior {
+            post,
+            p_out,
+            rate,
+            class_rates: s_f,
+            out_rate: out_ab,
+        }
+    }
+
+    /// Recomputes the posterior and every candidate's probability of having the bug.
+    pub fn update(&mut self, dag: &Dag) {
+        self.summary = None;
+        let counts = self.counts();
+        let Posterior {
+            post,
+            p_out,
+            rate,
+            class_rates,
+            out_rate,
+        } = self.posterior_of(&counts);
+        self.p_post = rate;
+        self.class_rates = class_rates;
+        self.out_rate = out_rate;
         self.class_post = post;
         self.p_out = p_out;
         // Buffers kept between steps: a million-commit history must not fault in fresh pages
@@ -418,6 +501,17 @@ impl BayesSearch {
         } else {
             0.0
         }
+    }
+
+    /// The likeliest candidate's probability given that the culprit is in the range.
+    fn summary_in_range_best(&self) -> f64 {
+        let best = self
+            .class_post
+            .iter()
+            .zip(&self.class_size)
+            .map(|(p, &n)| p / n as f64)
+            .fold(0.0, f64::max);
+        best / (1.0 - self.p_out).max(1e-12)
     }
 
     /// Probability that the crash is outside the range (present on the clean ends too).
@@ -557,6 +651,39 @@ impl BayesSearch {
         (ln_beta(a, b + f64::from(n)) - ln_beta(a, b)).exp()
     }
 
+    /// Chance that `n` more runs on `rev` show no crash, given that it has the bug: for a commit
+    /// already tested, under the hypotheses where it has the bug (they have counted its clean
+    /// runs against the crash rate, so a commit that stayed clean is worth less than the
+    /// average rate suggests); otherwise as [`BayesSearch::q`].
+    fn q_at(&self, rev: Rev, n: u32) -> f64 {
+        let Some(&Coverage::Bit(bit)) = self.coverage.get(&rev.0) else {
+            return self.q(n);
+        };
+        let (mut w, mut a, mut b) = (
+            self.p_out,
+            self.p_out * self.out_rate.0,
+            self.p_out * self.out_rate.1,
+        );
+        for (k, bits) in self.class_bits.iter().enumerate() {
+            let member = bits.get(bit / 64).is_some_and(|x| x >> (bit % 64) & 1 == 1);
+            let present = match self.mode {
+                Mode::Cause => member,
+                Mode::Fix => !member,
+            };
+            if present {
+                let p = self.class_post[k];
+                w += p;
+                a += p * self.class_rates[k].0;
+                b += p * self.class_rates[k].1;
+            }
+        }
+        if w <= 0.0 || a <= 0.0 || b <= 0.0 {
+            return self.q(n);
+        }
+        let (a, b) = (a / w, b / w);
+        (ln_beta(a, b + f64::from(n)) - ln_beta(a, b)).exp()
+    }
+
     /// Expected runs started for `n` runs, `vms` at a time, stopping after a batch that crashed.
     fn expected_runs(&self, m: f64, n: u32, vms: u32) -> f64 {
         let b = vms.max(1).min(n.max(1));
@@ -590,10 +717,16 @@ impl BayesSearch {
             .map(|k| k * half)
             .filter(|&n| n <= cfg.runs.max(1))
             .collect();
-        let qs: Vec<f64> = options.iter().map(|&n| self.q(n)).collect();
+        // A commit is run until its answer is settled (more runs follow clean ones while they
+        // are worth it), so a probe is aimed where a settled answer cuts best: the split for as
+        // many runs as a commit may get, not for this probe's runs alone. Aiming at this
+        // probe's own noisy split (further below the median) wastes the runs that follow.
+        let settled = self.q(cfg.runs.max(half));
+        let split = best_split(settled);
         // Where in-flight probes already cut the mass axis; aim inside the widest gap.
         let mut cuts: Vec<f64> = vec![0.0, 1.0];
-        cuts.extend(busy.iter().map(|&r| self.presence(r)));
+        let in_range = |m: f64| ((m - self.p_out) / (1.0 - self.p_out).max(1e-12)).clamp(0.0, 1.0);
+        cuts.extend(busy.iter().map(|&r| in_range(self.presence(r))));
         cuts.sort_by(f64::total_cmp);
         let (lo, hi) = cuts
             .windows(2)
@@ -601,91 +734,82 @@ impl BayesSearch {
             .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)))
             .unwrap_or((0.0, 1.0));
         let share = 2.0 / (free.max(1) as f64 + 1.0);
-        let targets: Vec<f64> = qs
-            .iter()
-            .map(|&q| lo + (hi - lo) * best_split(q) * share)
-            .collect();
+        // Splits are aimed within the range: the outside hypothesis is tested on the ends
+        // (below), and a cut counted against it would lean every split toward the good end
+        // while the crash shows everywhere tested.
+        let inside = 1.0 - self.p_out;
+        let target = self.p_out + inside * (lo + (hi - lo) * split * share);
         // The `skip`-th nearest candidate of each target: the nearest one, or after untestable
         // commits in a row one 2^streak - 1 places further (an untestable commit's neighbours
         // are likely untestable too).
         let testable = self.cands.len().saturating_sub(self.untestable.len());
         let skip = ((1usize << self.fail_streak.min(12)) - 1).min(testable / 4);
-        let mut nearest_heaps: Vec<std::collections::BinaryHeap<(u64, u32)>> =
-            vec![std::collections::BinaryHeap::with_capacity(skip + 2); options.len()];
+        let mut heap: std::collections::BinaryHeap<(u64, u32)> =
+            std::collections::BinaryHeap::with_capacity(skip + 2);
         let busy_set: HashSet<u32> = busy.iter().map(|r| r.0).collect();
-        let inside = self.inside_untestable_stretches();
+        let in_stretch = self.inside_untestable_stretches();
         for &pos in &self.active {
             let (pos, c) = (pos as usize, self.cands.list[pos as usize]);
             if self.untestable.contains(&c.0)
                 || busy_set.contains(&c.0)
                 || self.holds_old.as_ref().is_some_and(|h| !h[c.idx()])
-                || inside.get(pos).copied().unwrap_or(false)
+                || in_stretch.get(pos).copied().unwrap_or(false)
             {
                 continue;
             }
-            let m = self.presence[c.idx()];
-            for (i, &t) in targets.iter().enumerate() {
-                // Distances are not negative: their bits order like the numbers.
-                let d = (m - t).abs().to_bits();
-                let heap = &mut nearest_heaps[i];
-                if heap.len() <= skip {
-                    heap.push((d, c.0));
-                } else if heap.peek().is_some_and(|&(bd, _)| d < bd) {
-                    heap.pop();
-                    heap.push((d, c.0));
-                }
+            // Distances are not negative: their bits order like the numbers.
+            let d = (self.presence[c.idx()] - target).abs().to_bits();
+            if heap.len() <= skip {
+                heap.push((d, c.0));
+            } else if heap.peek().is_some_and(|&(bd, _)| d < bd) {
+                heap.pop();
+                heap.push((d, c.0));
             }
         }
-        let jumped: Vec<Option<u32>> = nearest_heaps
-            .iter()
-            .map(|h| h.peek().map(|&(_, c)| c))
-            .collect();
-        let nearest: Vec<Option<u32>> = nearest_heaps
-            .iter()
-            .map(|h| h.iter().min().map(|&(_, c)| c))
-            .collect();
+        let jumped = heap.peek().map(|&(_, c)| c);
+        let nearest = heap.iter().min().map(|&(_, c)| c);
         let mut best: Option<(f64, Choice)> = None;
-        let consider = |rev: u32, i: usize, best: &mut Option<(f64, Choice)>| {
-            let n = options[i];
+        // Every run count for one commit: the most bits per unit of expected cost.
+        let consider = |rev: u32, best: &mut Option<(f64, Choice)>| {
             let m = self.presence(Rev(rev));
-            let bits = info(m, qs[i]);
             let build = if cfg.builds_cached && built.contains(&rev) {
                 0.0
             } else {
                 cfg.build_cost
             };
-            let cost = build + cfg.run_cost * self.expected_runs(m, n, cfg.vms);
-            let ratio = bits / cost.max(1e-9);
-            if bits >= MIN_BITS && best.as_ref().is_none_or(|(r, _)| ratio > *r) {
-                *best = Some((
-                    ratio,
-                    Choice {
-                        rev: Rev(rev),
-                        runs: n,
-                        bits,
-                    },
-                ));
-            }
-        };
-        for (i, n) in jumped.iter().enumerate() {
-            if let Some(c) = *n {
-                consider(c, i, &mut best);
-            }
-        }
-        if best.is_none() {
-            // The jump lands where nothing is worth testing: back to the nearest.
-            for (i, n) in nearest.iter().enumerate() {
-                if let Some(c) = *n {
-                    consider(c, i, &mut best);
+            for &n in &options {
+                let bits = info(m, self.q_at(Rev(rev), n));
+                let cost = build + cfg.run_cost * self.expected_runs(m, n, cfg.vms);
+                let ratio = bits / cost.max(1e-9);
+                if bits >= MIN_BITS && best.as_ref().is_none_or(|(r, _)| ratio > *r) {
+                    *best = Some((
+                        ratio,
+                        Choice {
+                            rev: Rev(rev),
+                            runs: n,
+                            bits,
+                        },
+                    ));
                 }
             }
+        };
+        if let Some(c) = jumped {
+            consider(c, &mut best);
         }
-        // The clean ends: worth a probe once the outside hypothesis is in doubt (the posterior
-        // gathered next to the good end, or crashes everywhere).
-        for &end in &self.ends {
-            if !busy_set.contains(&end.0) && !self.untestable.contains(&end.0) {
-                for i in 0..options.len() {
-                    consider(end.0, i, &mut best);
+        if best.is_none()
+            && let Some(c) = nearest
+        {
+            // The jump lands where nothing is worth testing: back to the nearest.
+            consider(c, &mut best);
+        }
+        // The clean ends, only once the range itself has settled on a commit (or has nothing
+        // left worth testing) and the outside hypothesis is what keeps it from being named: the
+        // insurance costs a build where it decides the answer and nowhere else.
+        let in_range_best = self.summary_in_range_best();
+        if best.is_none() || in_range_best >= cfg.target {
+            for &end in &self.ends {
+                if !busy_set.contains(&end.0) && !self.untestable.contains(&end.0) {
+                    consider(end.0, &mut best);
                 }
             }
         }
@@ -695,9 +819,7 @@ impl BayesSearch {
                     && !self.untestable.contains(&c)
                     && !busy_set.contains(&c)
                 {
-                    for i in 0..options.len() {
-                        consider(c, i, &mut best);
-                    }
+                    consider(c, &mut best);
                 }
             }
         }
