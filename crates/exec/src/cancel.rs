@@ -1,7 +1,7 @@
 //! [`Cancel`]: a cancellation token that also knows every live process group started under it.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use nix::sys::signal::{SigHandler, Signal, killpg};
@@ -28,6 +28,7 @@ pub struct Cancel {
 struct Inner {
     cancelled: AtomicBool,
     groups: Mutex<HashSet<i32>>,
+    escaped: AtomicUsize,
 }
 
 static PROCESS_WIDE: OnceLock<Cancel> = OnceLock::new();
@@ -57,6 +58,8 @@ impl Cancel {
         let installed = ctrlc::try_set_handler(move || {
             if handler_token.is_cancelled() {
                 handler_token.signal_all(Signal::SIGKILL);
+                // Processes that left their groups would outlive this exit.
+                crate::escaped::stop_escaped();
                 std::process::exit(130);
             }
             handler_token.cancel();
@@ -84,6 +87,16 @@ impl Cancel {
     /// Number of live process groups registered (for tests and progress displays).
     pub fn live_groups(&self) -> usize {
         self.groups().len()
+    }
+
+    /// Processes that had left the group of a command started under this token and were killed
+    /// when it ended (see [`crate::Outcome::escaped`]).
+    pub fn escaped(&self) -> usize {
+        self.inner.escaped.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn add_escaped(&self, n: usize) {
+        self.inner.escaped.fetch_add(n, Ordering::SeqCst);
     }
 
     /// Register a live group. Returns `false` (and does not register) when already cancelled: the

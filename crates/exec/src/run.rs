@@ -14,14 +14,16 @@ use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::Pid;
 
+use crate::budget::{self, Keep};
 use crate::cancel::Cancel;
-use crate::capture::{self, Capture, Shared};
+use crate::capture::{self, Capture, Limits, Shared};
+use crate::escaped;
 
 /// How often a waiting command looks at its cancellation token (cancellation itself signals the
 /// groups at once; this only bounds how late the SIGKILL follow-up and the report come).
 const POLL: Duration = Duration::from_millis(50);
-/// How long the output reader may still run once the whole group is dead (a process that left
-/// the group with `setsid` could keep the pipe open forever).
+/// How long the output reader may still run once the whole group and the processes that left it
+/// are dead (one that also dropped its tag could keep the pipe open forever).
 const READER_GRACE: Duration = Duration::from_secs(2);
 
 /// Errors of [`Command::spawn`] and [`Running::wait`].
@@ -97,6 +99,13 @@ pub struct Outcome {
     pub tail: Vec<u8>,
     /// Total bytes of output.
     pub bytes: u64,
+    /// Bytes of output left out of the log file (its middle; 0 when the file holds it all).
+    pub cut: u64,
+    /// SHA-256 of the whole output (hex).
+    pub sha256: String,
+    /// Processes that had left the command's process group (`setsid`, a daemon) and were still
+    /// running when it ended: they were killed.
+    pub escaped: usize,
 }
 
 /// A shell command to run: `sh -c script` in `dir`.
@@ -111,6 +120,8 @@ pub struct Command {
     grace: Duration,
     head_limit: usize,
     tail_limit: usize,
+    file_keep: Keep,
+    reader_grace: Duration,
 }
 
 impl Command {
@@ -131,6 +142,8 @@ impl Command {
             grace: Duration::from_secs(2),
             head_limit: 64 * 1024,
             tail_limit: 64 * 1024,
+            file_keep: Keep::DEFAULT,
+            reader_grace: READER_GRACE,
         }
     }
 
@@ -168,6 +181,20 @@ impl Command {
         self
     }
 
+    /// What the log file keeps of the output (default [`Keep::DEFAULT`]; less when the
+    /// directory's [`crate::OutputBudget`] is spent).
+    pub fn keep_in_file(mut self, keep: Keep) -> Command {
+        self.file_keep = keep;
+        self
+    }
+
+    /// How long the output may still be read once every process of the command is dead
+    /// (default 2 s).
+    pub fn reader_grace(mut self, grace: Duration) -> Command {
+        self.reader_grace = grace;
+        self
+    }
+
     /// Run to the end (or timeout, or cancellation). A token cancelled before the start gives
     /// [`Status::Cancelled`] without running anything.
     pub fn run(&self, cancel: &Cancel) -> Result<Outcome, Error> {
@@ -180,6 +207,9 @@ impl Command {
                 head: Vec::new(),
                 tail: Vec::new(),
                 bytes: 0,
+                cut: 0,
+                sha256: String::new(),
+                escaped: 0,
             }),
             Err(e) => Err(e),
         }
@@ -208,6 +238,11 @@ impl Command {
         // One pipe for both streams keeps stdout and stderr interleaved as they were written.
         let (pipe_reader, pipe_writer) = std::io::pipe().map_err(spawn_error)?;
         let stderr_writer = pipe_writer.try_clone().map_err(spawn_error)?;
+        let tag = escaped::new_tag();
+        let budget = budget::budget_for(&self.log_path);
+        let file_keep = budget
+            .as_ref()
+            .map_or(self.file_keep, |b| b.allow(self.file_keep));
         let started = Instant::now();
         let child = {
             let mut cmd = std::process::Command::new("sh");
@@ -218,6 +253,7 @@ impl Command {
                 .arg(&self.script)
                 .current_dir(&self.dir)
                 .envs(self.env.iter().map(|(k, v)| (k, v)))
+                .env(escaped::TAG_VAR, &tag)
                 .stdin(Stdio::null())
                 .stdout(pipe_writer)
                 .stderr(stderr_writer)
@@ -242,9 +278,13 @@ impl Command {
         let shared: Shared = Default::default();
         let (reader_done_tx, reader_done) = mpsc::channel();
         let reader_shared = shared.clone();
-        let (head_limit, tail_limit) = (self.head_limit, self.tail_limit);
+        let limits = Limits {
+            head: self.head_limit,
+            tail: self.tail_limit,
+            file: file_keep,
+        };
         let reader = std::thread::spawn(move || {
-            capture::pump(pipe_reader, log, reader_shared, head_limit, tail_limit);
+            capture::pump(pipe_reader, log, reader_shared, limits);
             let _ = reader_done_tx.send(());
         });
 
@@ -258,10 +298,17 @@ impl Command {
             reader_done,
             capture: shared,
             started,
-            deadline: self.timeout.map(|t| started + t),
+            // A timeout too long to be a point in time (`u64::MAX` seconds) is no timeout.
+            deadline: self.timeout.and_then(|t| started.checked_add(t)),
             grace: self.grace,
+            reader_grace: self.reader_grace,
             cancel: cancel.clone(),
             log_path: self.log_path.clone(),
+            tag,
+            budget,
+            file_keep,
+            wanted_keep: self.file_keep,
+            escaped: 0,
         })
     }
 }
@@ -279,8 +326,18 @@ pub struct Running {
     started: Instant,
     deadline: Option<Instant>,
     grace: Duration,
+    reader_grace: Duration,
     cancel: Cancel,
     log_path: PathBuf,
+    /// The value of [`escaped::TAG_VAR`] the command's processes carry.
+    tag: String,
+    /// The budget of the log file's directory.
+    budget: Option<std::sync::Arc<budget::Inner>>,
+    /// What the log file keeps, and what it would without the budget.
+    file_keep: Keep,
+    wanted_keep: Keep,
+    /// Processes of the command that had left its group, killed when it ended.
+    escaped: usize,
 }
 
 impl Running {
@@ -346,7 +403,12 @@ impl Running {
             });
         }
         let Capture {
-            head, tail, bytes, ..
+            head,
+            tail,
+            bytes,
+            cut,
+            sha256,
+            ..
         } = capture;
         Ok(Outcome {
             status,
@@ -355,6 +417,9 @@ impl Running {
             head,
             tail: tail.into(),
             bytes,
+            cut,
+            sha256: sha256.unwrap_or_default(),
+            escaped: self.escaped,
         })
     }
 
@@ -370,17 +435,30 @@ impl Running {
         let _ = killpg(self.pgid, Signal::SIGKILL);
     }
 
-    /// Kill what is left of the group, reap the shell, let the reader drain the pipe. Returns
-    /// the shell's exit status (`None` if it could not be reaped).
+    /// Kill what is left of the group and the processes that left it, reap the shell, let the
+    /// reader drain the pipe. Returns the shell's exit status (`None` if it could not be reaped).
     fn finish(&mut self) -> Option<std::process::ExitStatus> {
         // The leader is a zombie or about to be one (SIGKILL): the group id is still ours.
         let _ = killpg(self.pgid, Signal::SIGKILL);
         let status = self.child.take().and_then(|mut child| child.wait().ok());
         self.cancel.unregister(self.pgid.as_raw());
-        if self.reader_done.recv_timeout(READER_GRACE).is_ok()
+        // Processes that left the group (`setsid`) still carry the command's tag. Killing them
+        // also closes the output pipe they may hold, so the reader ends at once.
+        self.escaped = escaped::stop_tagged(&self.tag, self.pgid.as_raw());
+        self.cancel.add_escaped(self.escaped);
+        if self.reader_done.recv_timeout(self.reader_grace).is_ok()
             && let Some(reader) = self.reader.take()
         {
             let _ = reader.join();
+        }
+        if let Some(budget) = &self.budget {
+            let capture = capture::lock(&self.capture);
+            budget.charge(
+                capture.written,
+                capture.cut,
+                self.file_keep,
+                self.wanted_keep,
+            );
         }
         status
     }

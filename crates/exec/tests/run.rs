@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use culprit_exec::{Cancel, Command, Error, Status};
+use culprit_exec::{Cancel, Command, Error, Keep, OutputBudget, Status};
 
 /// Live (non-zombie) processes whose process group is `pgid`, from /proc.
 fn group_members(pgid: u32) -> Vec<u32> {
@@ -145,19 +145,17 @@ fn directory_and_environment_are_applied() {
 fn timeout_kills_the_whole_group() {
     let dir = tempfile::tempdir().expect("temp dir");
     let log = dir.path().join("log");
-    let running = Command::new("sleep 100 & echo started; sleep 100", dir.path(), &log)
-        .timeout(Duration::from_millis(1500))
-        .spawn(&Cancel::new())
-        .expect("spawn");
+    // Both sleeps are forked before the line is printed; the timeout only runs in `wait`.
+    let running = Command::new(
+        "sleep 100 & sleep 100 & echo started; wait",
+        dir.path(),
+        &log,
+    )
+    .timeout(Duration::from_millis(1500))
+    .spawn(&Cancel::new())
+    .expect("spawn");
     let pgid = running.pid();
     wait_for_line(&log, "started");
-    // The shell forks the second sleep after printing: wait (bounded) until all three are up.
-    for _ in 0..1000 {
-        if group_members(pgid).len() == 3 {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
     assert_eq!(group_members(pgid).len(), 3, "sh and two sleeps");
     let outcome = running.wait().expect("wait");
     assert_eq!(outcome.status, Status::TimedOut);
@@ -311,4 +309,158 @@ fn cancel_tokens_and_commands_cross_threads() {
     send_sync::<Cancel>();
     send_sync::<Command>();
     send::<culprit_exec::Running>();
+}
+
+/// Whether `pid` is gone or a zombie (killed; its parent may not have reaped it yet).
+fn dead(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+        .map(|s| {
+            s.rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().next())
+                .is_some_and(|state| state == "Z" || state == "X")
+        })
+        .unwrap_or(true)
+}
+
+/// Waits (bounded) until `pid` is dead: SIGKILL is delivered asynchronously.
+fn assert_dead(pid: &str) {
+    for _ in 0..500 {
+        if dead(pid) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("process {pid} survived");
+}
+
+#[test]
+fn a_timeout_too_long_for_the_clock_is_no_timeout() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // `started + u64::MAX seconds` overflows an Instant: it used to panic the waiting thread.
+    let outcome = Command::new("exit 3", dir.path(), dir.path().join("log"))
+        .timeout(Duration::from_secs(u64::MAX))
+        .run(&Cancel::new())
+        .expect("run");
+    assert_eq!(outcome.status, Status::Exited(3));
+}
+
+/// A daemon started with `setsid` (and one with `setsid` in a double fork) leaves the command's
+/// process group and keeps its output pipe open: both are killed when the command ends, and the
+/// command does not wait for the pipe (a 60 s reader grace would show).
+#[test]
+fn processes_that_left_the_group_are_stopped_when_the_command_ends() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("log");
+    let script = "setsid sh -c 'echo $$ > d1; exec sleep 300' & \
+                  (setsid sh -c 'echo $$ > d2; exec sleep 300' &); \
+                  while [ ! -s d1 ] || [ ! -s d2 ]; do sleep 0.01; done; echo started";
+    let cancel = Cancel::new();
+    let outcome = Command::new(script, dir.path(), &log)
+        .reader_grace(Duration::from_secs(60))
+        .run(&cancel)
+        .expect("run");
+    assert_eq!(outcome.status, Status::Exited(0));
+    assert_eq!(outcome.head, b"started\n");
+    assert_eq!(outcome.escaped, 2, "{outcome:?}");
+    assert_eq!(cancel.escaped(), 2);
+    for d in ["d1", "d2"] {
+        let pid = std::fs::read_to_string(dir.path().join(d)).expect("daemon pid");
+        assert_dead(&pid);
+    }
+    assert!(
+        outcome.duration < Duration::from_secs(30),
+        "waited for the daemons' pipe: {:?}",
+        outcome.duration
+    );
+}
+
+#[test]
+fn long_output_keeps_its_head_and_tail_in_the_log_with_a_hash() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("log");
+    let outcome = Command::new(
+        "head -c 5000000 /dev/zero | tr '\\0' x; echo; echo END",
+        dir.path(),
+        &log,
+    )
+    .keep_in_file(Keep {
+        head: 1000,
+        tail: 2000,
+    })
+    .run(&Cancel::new())
+    .expect("run");
+    let mut whole = vec![b'x'; 5_000_000];
+    whole.extend_from_slice(b"\nEND\n");
+    let sha: String = Sha256::digest(&whole)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(outcome.bytes, whole.len() as u64);
+    assert_eq!(outcome.cut, whole.len() as u64 - 3000);
+    assert_eq!(outcome.sha256, sha);
+    let text = std::fs::read(&log).expect("log");
+    assert!(text.len() < 4000, "{} bytes kept", text.len());
+    assert_eq!(&text[..1000], &whole[..1000]);
+    assert!(text.ends_with(&whole[whole.len() - 2000..]));
+    let note = String::from_utf8_lossy(&text[1000..text.len() - 2000]).into_owned();
+    assert!(
+        note.contains(&format!("{} bytes of output cut here", outcome.cut))
+            && note.contains(&format!("the whole output was {} bytes", whole.len()))
+            && note.contains(&sha),
+        "{note}"
+    );
+
+    // A short output is kept whole, without a note.
+    let outcome = Command::new("echo short", dir.path(), &log)
+        .keep_in_file(Keep {
+            head: 1000,
+            tail: 2000,
+        })
+        .run(&Cancel::new())
+        .expect("run");
+    assert_eq!(outcome.cut, 0);
+    assert_eq!(std::fs::read(&log).expect("log"), b"short\n");
+}
+
+/// Log files under a directory with a budget: once it is spent, each keeps the minimum.
+#[test]
+fn a_directory_budget_reduces_what_later_logs_keep() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let logs = dir.path().join("logs");
+    std::fs::create_dir_all(&logs).expect("mkdir");
+    let budget = OutputBudget::register(&logs, 1_000_000);
+    let big = "head -c 600000 /dev/zero";
+    let sizes: Vec<u64> = (0..3)
+        .map(|i| {
+            let log = logs.join(format!("run{i}.log"));
+            let outcome = Command::new(big, dir.path(), &log)
+                .run(&Cancel::new())
+                .expect("run");
+            assert_eq!(outcome.bytes, 600_000);
+            std::fs::metadata(&log).expect("log").len()
+        })
+        .collect();
+    // The first fits; the second gets what is left (400 000 bytes); the third the minimum.
+    assert_eq!(sizes[0], 600_000);
+    assert!((400_000..401_000).contains(&sizes[1]), "{sizes:?}");
+    assert!(
+        (Keep::MIN.total()..Keep::MIN.total() + 1000).contains(&sizes[2]),
+        "{sizes:?}"
+    );
+    assert_eq!(budget.cut(), 2);
+    assert_eq!(budget.reduced(), 2);
+    assert_eq!(budget.used(), sizes.iter().sum::<u64>());
+    // Elsewhere, no budget applies.
+    let other = dir.path().join("other.log");
+    let outcome = Command::new(big, dir.path(), &other)
+        .run(&Cancel::new())
+        .expect("run");
+    assert_eq!(outcome.cut, 0);
+    drop(budget);
+    let after = logs.join("after.log");
+    let outcome = Command::new(big, dir.path(), &after)
+        .run(&Cancel::new())
+        .expect("run");
+    assert_eq!(outcome.cut, 0, "the budget ended with its value");
 }
