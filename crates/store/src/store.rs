@@ -253,6 +253,54 @@ impl Store {
         json.map(|json| self.decode(&json)).transpose()
     }
 
+    /// Store a value under `key` (replacing the one there): what the caller keeps across
+    /// sessions besides the records, e.g. counters. Keys starting with `schema` are reserved.
+    pub fn set_value(&self, key: &str, value: &serde_json::Value) -> Result<(), Error> {
+        if key.starts_with("schema") {
+            return Err(Error::Corrupt {
+                path: self.db_path.clone(),
+                message: format!("key {key:?} is reserved"),
+            });
+        }
+        self.conn()
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value.to_string()],
+            )
+            .map_err(|source| self.write_error(source))?;
+        Ok(())
+    }
+
+    /// The value stored under `key` by [`Store::set_value`], if any.
+    pub fn value(&self, key: &str) -> Result<Option<serde_json::Value>, Error> {
+        let text: Option<String> = self
+            .conn()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(|source| self.read_error(source))?;
+        text.map(|t| self.decode(&t)).transpose()
+    }
+
+    /// The id of the last recorded build (0 when there is none).
+    pub fn last_build_id(&self) -> Result<BuildId, Error> {
+        self.max_id("builds")
+    }
+
+    /// The id of the last recorded run (0 when there is none).
+    pub fn last_run_id(&self) -> Result<RunId, Error> {
+        self.max_id("runs")
+    }
+
+    fn max_id(&self, table: &str) -> Result<i64, Error> {
+        let sql = format!("SELECT COALESCE(MAX(id), 0) FROM {table}");
+        self.conn()
+            .query_row(&sql, [], |row| row.get(0))
+            .map_err(|source| self.read_error(source))
+    }
+
     /// Record a finished build; committed when this returns.
     pub fn record_build(&self, build: &Build) -> Result<BuildId, Error> {
         let error_lines = serde_json::Value::from(build.error_lines.clone()).to_string();

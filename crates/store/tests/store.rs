@@ -382,3 +382,31 @@ fn the_store_can_be_shared_between_threads() {
         (1..=40).collect::<Vec<i64>>()
     );
 }
+
+#[test]
+fn values_are_kept_across_opens_and_replaced() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        let store = Store::open(dir.path()).expect("open");
+        assert_eq!(store.value("stats").expect("read"), None);
+        store
+            .set_value("stats", &json!({"runs": 3}))
+            .expect("write");
+        store
+            .set_value("stats", &json!({"runs": 5, "secs": 1.5}))
+            .expect("replace");
+        assert!(store.set_value("schema_version", &json!(9)).is_err());
+        assert_eq!(store.last_build_id().expect("id"), 0);
+        assert_eq!(store.last_run_id().expect("id"), 0);
+        let b = store.record_build(&build(1)).expect("build");
+        store.record_build(&build(2)).expect("build");
+        let r = store.record_run(&run(1, b)).expect("run");
+        assert_eq!(store.last_build_id().expect("id"), b + 1);
+        assert_eq!(store.last_run_id().expect("id"), r);
+    }
+    let store = Store::open(dir.path()).expect("reopen");
+    assert_eq!(
+        store.value("stats").expect("read"),
+        Some(json!({"runs": 5, "secs": 1.5}))
+    );
+}
