@@ -15,6 +15,7 @@ mod kernel;
 mod log;
 mod options;
 mod replay;
+mod session;
 mod step;
 mod strays;
 mod summary;
@@ -43,8 +44,9 @@ pub use summary::{
     CommitSummary, CrashSummary, Flags, Recipients, Stats, Summary, TitleCount, write_json,
 };
 
-pub use options::{Control, Error, Options, Progress};
+pub use options::{Control, Error, JOBS, Options, Progress, RUNS, TIMEOUT_SECS};
 use options::{hash_str, parse_policy, validate};
+pub use session::{LOGS_BUDGET, OnReady, run_with};
 
 /// Per-commit memory of what was seen, for caching and the final report.
 #[derive(Default)]
@@ -70,8 +72,20 @@ struct InFlight {
 }
 
 /// Runs (or resumes) a bisection. Returns the result; bad input and infrastructure errors are
-/// errors.
+/// errors. `--resume` continues a recorded bisection and never starts one.
 pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error> {
+    run_with(options, ctl, None)
+}
+
+/// The bisection in the locked state directory `store` of `repo` (`ctl.state`).
+fn drive(
+    options: Option<Options>,
+    ctl: Control<'_>,
+    repo: &Repo,
+    store: &Store,
+    strays: usize,
+    on_ready: Option<OnReady<'_>>,
+) -> Result<Summary, Error> {
     let started = Instant::now();
     let Control {
         state,
@@ -80,16 +94,7 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         log,
         mut progress,
     } = ctl;
-    // Find the repository and the state directory first: --resume may bring the options.
-    let repo_path = match &options {
-        Some(o) => o.repo.clone(),
-        None => std::env::current_dir().map_err(|e| Error::Other(e.to_string()))?,
-    };
-    let repo = Repo::open(&repo_path).map_err(|e| Error::Input(e.to_string()))?;
     let state_dir = state.unwrap_or_else(|| repo.default_state_dir());
-    let store = Store::open(&state_dir)?;
-    // The lock is ours: whatever still works in the state directory was left by a killed culprit.
-    let strays = strays::kill_strays(&state_dir);
     // The crash parser builds its tables on first use (~0.1 s): before any slot runs, so a run
     // is recorded as soon as it ends (a kill in between would lose it).
     let _ = culprit_report::first(b"BUG: kernel NULL pointer dereference, address: 0\n");
@@ -109,6 +114,12 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
                 )));
             }
             o
+        }
+        (Some(_), None) if resume => {
+            return Err(Error::Input(format!(
+                "nothing to resume: no bisection is recorded in {} (leave out --resume to start one)",
+                state_dir.display()
+            )));
         }
         (Some(o), None) => o,
         (None, Some(stored)) => serde_json::from_value(stored)
@@ -218,6 +229,9 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         None => None,
     };
     let params = serde_json::to_value(&options).map_err(|e| Error::Other(e.to_string()))?;
+    if let Some(ready) = on_ready {
+        ready(&state_dir)?;
+    }
     let begin = store.begin(&params)?;
     let resumed = begin == Begin::Resumed;
     let logs = state_dir.join("logs");
@@ -235,8 +249,8 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
             )
         });
     let checkouts = match &kernel_setup {
-        Some(k) => Checkouts::nested(&repo, &k.slots, kernel::SOURCE_DIR)?,
-        None => Checkouts::new(&repo, &state_dir)?,
+        Some(k) => Checkouts::nested(repo, &k.slots, kernel::SOURCE_DIR)?,
+        None => Checkouts::new(repo, &state_dir)?,
     };
     let setup = worker::Setup {
         build: options.build.clone(),
@@ -261,15 +275,16 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         .unwrap_or_default();
 
     let mut d = Driver {
-        repo: &repo,
+        repo,
         graph: &graph,
         engine: &mut engine,
-        store: &store,
+        store,
         log,
         mode,
         seen: Seen::default(),
         inflight: HashMap::new(),
         stats: Stats::default(),
+        session: session::Session::default(),
         tag_names,
         build_key,
         started_repro: false,
@@ -306,6 +321,7 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
     if resumed {
         d.replay()?;
     }
+    d.begin_session(&setup.logs, resumed)?;
     // Drive.
     let (tx, rx) = mpsc::channel::<worker::Message>();
     let jobs = options.jobs.max(1) as usize;
@@ -356,6 +372,7 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
                 if let Some(slot) = d.handle(msg)? {
                     free.push(slot);
                 }
+                d.after_message(started)?;
                 if let Some(p) = progress.as_mut() {
                     p(&d.progress(started));
                 }
@@ -374,10 +391,11 @@ pub fn run(options: Option<Options>, ctl: Control<'_>) -> Result<Summary, Error>
         drop(tx);
         while let Ok(msg) = rx.try_recv() {
             d.handle(msg)?;
+            d.after_message(started)?;
         }
         return Err(Error::Interrupted);
     }
-    d.stats.wall_secs = started.elapsed().as_secs_f64();
+    d.stats.wall_secs = d.total_wall(started);
     d.finish()
 }
 
@@ -391,6 +409,8 @@ struct Driver<'a> {
     seen: Seen,
     inflight: HashMap<ProbeId, InFlight>,
     stats: Stats,
+    /// This session's part of the bisection.
+    session: session::Session,
     tag_names: HashMap<u32, String>,
     build_key: String,
     started_repro: bool,

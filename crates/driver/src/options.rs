@@ -122,7 +122,30 @@ pub(crate) fn parse_policy(s: &str) -> Result<Policy, Error> {
     }
 }
 
+/// `--runs`: runs per commit.
+pub const RUNS: std::ops::RangeInclusive<u32> = 1..=1000;
+/// `--jobs`: commits tested at once.
+pub const JOBS: std::ops::RangeInclusive<u32> = 1..=64;
+/// `--timeout`: seconds one build or run may take (a week at most).
+pub const TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=604_800;
+
 pub(crate) fn validate(o: &Options) -> Result<(), Error> {
+    // The command line enforces these ranges; recorded options are checked again.
+    if !TIMEOUT_SECS.contains(&o.timeout_secs) {
+        return Err(Error::Input(format!(
+            "--timeout must be between {} and {} seconds, got {}",
+            TIMEOUT_SECS.start(),
+            TIMEOUT_SECS.end(),
+            o.timeout_secs
+        )));
+    }
+    if let Some(r) = o.runs.filter(|r| !RUNS.contains(r)) {
+        return Err(Error::Input(format!(
+            "--runs must be between {} and {}, got {r}",
+            RUNS.start(),
+            RUNS.end()
+        )));
+    }
     // In kernel mode there are no commands: `kernel::prepare` checks the kernel inputs.
     if o.kernel.is_none() && o.build.trim().is_empty() {
         return Err(Error::Input(
@@ -139,9 +162,11 @@ pub(crate) fn validate(o: &Options) -> Result<(), Error> {
             "--runs must be at least 2 with --policy syzbot: its rules call a commit bad only after two crashing runs (use --policy git for one run per commit)".into(),
         ));
     }
-    if o.jobs == 0 || o.jobs > 64 {
+    if !JOBS.contains(&o.jobs) {
         return Err(Error::Input(format!(
-            "--jobs must be between 1 and 64, got {}",
+            "--jobs must be between {} and {}, got {}",
+            JOBS.start(),
+            JOBS.end(),
             o.jobs
         )));
     }

@@ -68,14 +68,13 @@ impl Driver<'_> {
                     else {
                         continue;
                     };
-                    if let Some(f) = self.inflight.get_mut(&pid) {
-                        f.outcomes.push(outcome.clone());
-                    }
+                    let index = p.get("index").and_then(|v| v.as_u64());
+                    self.replayed_run(pid, index, &outcome);
                     self.engine
                         .handle_run(pid, outcome)
                         .map_err(|e| Error::Other(e.to_string()))?;
                     replayed += 1;
-                    if let Some(index) = p.get("index").and_then(|v| v.as_u64()) {
+                    if let Some(index) = index {
                         run_events.insert((pid.0, index));
                     }
                 }
@@ -115,6 +114,47 @@ impl Driver<'_> {
         Ok(())
     }
 
+    /// A run that timed out, as the engine is to count it (see [`classify::hang_counted`]).
+    pub(crate) fn counted_hang(&self, outcome: Outcome) -> Outcome {
+        classify::hang_counted(
+            outcome,
+            self.engine.target(),
+            self.engine.config().any_crash,
+        )
+    }
+
+    /// A replayed run joins its probe; its commit counts as tested (the statistics describe the
+    /// whole bisection); a crash's report is read again from the run's log, for the result.
+    fn replayed_run(&mut self, probe: ProbeId, index: Option<u64>, outcome: &Outcome) {
+        let Some(f) = self.inflight.get_mut(&probe) else {
+            return;
+        };
+        f.outcomes.push(outcome.clone());
+        let commit = f.commit;
+        if self.tested.insert(commit) {
+            self.stats.revisions_tested += 1;
+        }
+        let (Outcome::Crash { title, .. }, Some(index), Some(i)) =
+            (outcome, index, self.graph.index_of(commit))
+        else {
+            return;
+        };
+        if self.seen.reports.contains_key(&(i, title.clone())) {
+            return;
+        }
+        let path = self
+            .store
+            .dir()
+            .join("logs")
+            .join(format!("{}.run{index}.log", commit.to_hex()));
+        if let Some(report) = std::fs::read(&path)
+            .ok()
+            .and_then(|text| classify::report_of(title, &text))
+        {
+            self.seen.reports.insert((i, title.clone()), report);
+        }
+    }
+
     /// Takes in the engine's events of a replayed input: the search has started, or probes
     /// are judged (their stop flags are set).
     fn replay_events(&mut self) {
@@ -152,10 +192,10 @@ impl Driver<'_> {
         let Ok(outcome) = serde_json::from_value::<Outcome>(last.outcome.clone()) else {
             return Ok(false);
         };
-        let Some(f) = self.inflight.get_mut(&pid) else {
+        if !self.inflight.contains_key(&pid) {
             return Ok(false);
-        };
-        f.outcomes.push(outcome.clone());
+        }
+        self.replayed_run(pid, Some(u64::from(last.index)), &outcome);
         self.store.append_event(
             "run",
             &serde_json::json!({"probe": probe, "index": last.index, "outcome": last.outcome}),

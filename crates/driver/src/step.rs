@@ -451,6 +451,7 @@ impl Driver<'_> {
         secs: f64,
         report: Option<String>,
     ) -> Result<(), Error> {
+        let outcome = self.counted_hang(outcome);
         let value = serde_json::to_value(&outcome).map_err(|e| Error::Other(e.to_string()))?;
         if let Some(f) = self.inflight.get_mut(&probe) {
             self.store.record_run(&culprit_store::Run {

@@ -63,10 +63,9 @@ mod tests {
                 .spawn()
                 .expect("sh runs")
         };
+        // The processes exist, with their working directories, once spawned.
         let mut stray = spawn(&inside);
         let mut other = spawn(std::env::temp_dir().as_path());
-        // Give sh time to start its sleep in the same group.
-        std::thread::sleep(std::time::Duration::from_millis(200));
         assert_eq!(kill_strays(dir.path()), 1);
         let status = stray.wait().expect("wait");
         assert!(!status.success(), "the stray was killed");

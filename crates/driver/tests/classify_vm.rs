@@ -52,9 +52,14 @@ fn a_clean_power_off_is_ok_and_a_lost_machine_is_its_own_crash() {
         done(RunEnd::Exited),
         Outcome::crash("lost connection to test machine")
     );
+    // A hang: the bisected crash only when that is a hang too.
     assert_eq!(
         done(RunEnd::TimedOut),
-        Outcome::crash("no output from test machine")
+        Outcome::Crash {
+            title: "no output from test machine".into(),
+            alt_titles: Vec::new(),
+            kind: "HANG".into(),
+        }
     );
 }
 

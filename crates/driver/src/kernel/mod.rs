@@ -536,7 +536,10 @@ pub fn classify_vm(run: &VmRun) -> (Outcome, Option<String>) {
             // The machine went away without a report the parser knows: syzbot's titles for
             // these (an unrelated crash unless the bisected one had the same title).
             (None, RunEnd::Exited) => (Outcome::crash("lost connection to test machine"), None),
-            (None, RunEnd::TimedOut) => (Outcome::crash("no output from test machine"), None),
+            (None, RunEnd::TimedOut) => (
+                crate::classify::timed_out(crate::classify::TIMEOUT_TITLES[1]),
+                None,
+            ),
         },
         RunOutcome::BootFailed { reason } => (
             Outcome::Skip {
