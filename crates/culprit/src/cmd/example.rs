@@ -11,10 +11,10 @@ use culprit_driver::Options;
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// bayes (default), syzbot or git.
-    #[arg(long, default_value = "bayes")]
+    #[arg(long, default_value = "bayes", value_parser = ["bayes", "syzbot", "git"])]
     policy: String,
-    /// Commits tested at once.
-    #[arg(long, default_value_t = 2)]
+    /// Commits tested at once [1-64].
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64), allow_negative_numbers = true)]
     jobs: u32,
     /// Keep the example repository in this directory instead of a temporary one.
     #[arg(long)]
@@ -26,6 +26,7 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let json = args.json.clone().map(super::outputs::absolute);
     let tmp = tempfile::tempdir().context("creating a temporary directory")?;
     let dir = args
         .keep
@@ -58,7 +59,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         Some(options),
         Some(tmp.path().join("state")),
         false,
-        Box::new(std::io::stdout()),
-        args.json.as_deref(),
+        super::bisect::Outputs {
+            log: None,
+            json: json.as_deref(),
+            report_on_terminal: true,
+        },
     )
 }

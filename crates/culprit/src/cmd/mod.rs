@@ -2,5 +2,6 @@
 
 pub mod bisect;
 pub mod example;
+pub mod outputs;
 pub mod report;
 pub mod sim;

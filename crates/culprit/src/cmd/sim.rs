@@ -17,6 +17,8 @@ use culprit_sim::{Setup, Strategy, Summary, WorldParams};
 /// 0/0.02/0.1/0.3 × linear/dag, then one cell each of a trap, build stretches, per-commit
 /// flakiness, a title change and a non-monotone history) and checks issue 11's acceptance rules
 /// on it. The world flags do not apply to the grid.
+///
+/// Numbers out of the documented [ranges] are refused.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Run the fixed grid of worlds and check the acceptance rules (exit status 0 either way).
@@ -25,33 +27,33 @@ pub struct Args {
         "repro_spread", "title_change", "non_monotone",
     ])]
     grid: bool,
-    /// Commits in the history.
-    #[arg(long, default_value_t = 10_000)]
+    /// Commits in the history [2-10000000].
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(2..=10_000_000), allow_negative_numbers = true)]
     commits: u32,
     /// History with merges of random side branches instead of a straight line.
     #[arg(long)]
     dag: bool,
-    /// Chance that one run on a commit with the bug shows the crash.
-    #[arg(long, default_value_t = 0.3)]
+    /// Chance that one run on a commit with the bug shows the crash [0-1].
+    #[arg(long, default_value_t = 0.3, value_parser = float_in(0.0, 1.0), allow_negative_numbers = true)]
     repro_rate: f64,
-    /// Chance that one run anywhere shows an unrelated crash (another title).
-    #[arg(long, default_value_t = 0.02)]
+    /// Chance that one run anywhere shows an unrelated crash (another title) [0-1].
+    #[arg(long, default_value_t = 0.02, value_parser = float_in(0.0, 1.0), allow_negative_numbers = true)]
     unrelated_rate: f64,
-    /// Chance that a commit never builds.
-    #[arg(long, default_value_t = 0.02)]
+    /// Chance that a commit never builds [0-1].
+    #[arg(long, default_value_t = 0.02, value_parser = float_in(0.0, 1.0), allow_negative_numbers = true)]
     build_fail_rate: f64,
     /// A trap: another bug with its own title that crashes runs with this chance (0.5 when
     /// given without a value) on a random range of commits strictly inside the history
-    /// (1%-20% of it).
-    #[arg(long, value_name = "RATE", num_args = 0..=1, default_missing_value = "0.5")]
+    /// (1%-20% of it) [0-1].
+    #[arg(long, value_name = "RATE", num_args = 0..=1, default_missing_value = "0.5", value_parser = float_in(0.0, 1.0), allow_negative_numbers = true)]
     trap: Option<f64>,
     /// Stretches of 20-200 consecutive commits that do not build (never the culprit or the
-    /// ends), besides the independent failures.
-    #[arg(long, value_name = "COUNT", default_value_t = 0)]
+    /// ends), besides the independent failures [0-1000].
+    #[arg(long, value_name = "COUNT", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=1000), allow_negative_numbers = true)]
     build_stretches: u32,
     /// Per-commit flakiness: each commit's crash rate is the repro rate times 2^u, u uniform in
-    /// [-SPREAD, SPREAD] per commit, clipped to [0, 1] (1: between half and twice).
-    #[arg(long, value_name = "SPREAD", default_value_t = 0.0)]
+    /// [-SPREAD, SPREAD] per commit, clipped to [0, 1] (1: between half and twice) [0-10].
+    #[arg(long, value_name = "SPREAD", default_value_t = 0.0, value_parser = float_in(0.0, 10.0), allow_negative_numbers = true)]
     repro_spread: f64,
     /// The crash title changes at a random commit between the culprit and the bad end (the
     /// old title stays as an alternative title of the new one).
@@ -61,26 +63,26 @@ pub struct Args {
     /// right.
     #[arg(long)]
     non_monotone: bool,
-    /// Seconds per build.
-    #[arg(long, default_value_t = 600.0)]
+    /// Seconds per build [0-1000000].
+    #[arg(long, default_value_t = 600.0, value_parser = float_in(0.0, 1e6), allow_negative_numbers = true)]
     build_secs: f64,
-    /// Seconds per run.
-    #[arg(long, default_value_t = 300.0)]
+    /// Seconds per run [0-1000000].
+    #[arg(long, default_value_t = 300.0, value_parser = float_in(0.0, 1e6), allow_negative_numbers = true)]
     run_secs: f64,
-    /// Runs of one probe that execute at once (syzbot boots 10-20 VMs per commit).
-    #[arg(long, default_value_t = 10)]
+    /// Runs of one probe that execute at once (syzbot boots 10-20 VMs per commit) [1-1000].
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000), allow_negative_numbers = true)]
     vms: u32,
-    /// Probes in flight at once (machines; bayes only, the others are sequential).
-    #[arg(long, default_value_t = 1)]
+    /// Probes in flight at once (machines; bayes only, the others are sequential) [1-64].
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64), allow_negative_numbers = true)]
     jobs: u32,
-    /// Trials per strategy (per cell with --grid) [default: 1000, 200 with --grid].
-    #[arg(long)]
+    /// Trials per strategy (per cell with --grid) [1-1000000; default: 1000, 200 with --grid].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000), allow_negative_numbers = true)]
     trials: Option<u32>,
-    /// Seed.
-    #[arg(long, default_value_t = 1)]
+    /// Seed [any 64-bit unsigned number].
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true)]
     seed: u64,
-    /// Posterior probability at which bayes names a culprit.
-    #[arg(long, default_value_t = 0.99)]
+    /// Posterior probability at which bayes names a culprit [0.5-1, 1 excluded].
+    #[arg(long, default_value_t = 0.99, value_parser = target_in, allow_negative_numbers = true)]
     target: f64,
     /// Strategies to compare, comma separated: git, syzbot, bayes.
     #[arg(long, default_value = "git,syzbot,bayes", value_delimiter = ',')]
@@ -88,6 +90,34 @@ pub struct Args {
     /// Print JSON instead of the table.
     #[arg(long)]
     json: bool,
+}
+
+/// A value parser for a finite number between `lo` and `hi` (both included).
+fn float_in(lo: f64, hi: f64) -> impl Fn(&str) -> Result<f64, String> + Clone + Send + Sync {
+    move |s: &str| {
+        let v: f64 = s
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?} is not a number"))?;
+        if v.is_finite() && (lo..=hi).contains(&v) {
+            Ok(v)
+        } else {
+            Err(format!("{s} is not between {lo} and {hi}"))
+        }
+    }
+}
+
+/// `--target`: at least 0.5 and below 1.
+fn target_in(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number"))?;
+    if (0.5..1.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(format!("{s} is not at least 0.5 and below 1"))
+    }
 }
 
 /// Runs the command.
