@@ -90,7 +90,11 @@ fn ctrl_c_mid_bisection_then_resume() {
     wait("a sleeping run", &|| {
         count_lines(&d.join("run.pids")) > runs
     });
-    std::thread::sleep(Duration::from_millis(50));
+    // The slot started the sleeping run before the driver recorded the last finished one.
+    let state = w.path.join(".git/culprit");
+    wait("the finished runs recorded", &|| {
+        recorded_runs(&state) == count_lines(&d.join("done.pids"))
+    });
     let group = Pid::from_raw(i32::try_from(child.id()).expect("pid"));
     killpg(group, Signal::SIGINT).expect("Ctrl-C");
     let started = Instant::now();
@@ -204,56 +208,89 @@ fn ctrl_c_records_every_finished_run() {
     killpg(group, Signal::SIGINT).expect("Ctrl-C");
     let output = child.wait_with_output().expect("culprit ends");
     let finished = count_lines(&d.join("done.pids"));
-    let db = rusqlite::Connection::open_with_flags(
-        out.state().join("state.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .expect("state database");
-    let recorded: i64 = db
-        .query_row("SELECT COUNT(*) FROM events WHERE kind = 'run'", [], |r| {
-            r.get(0)
-        })
-        .expect("count");
+    let recorded = recorded_runs(&out.state());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--resume"), "{stderr}");
     // The run that was ending as Ctrl-C came may have written its line and then been stopped
     // (culprit kills its group): that one is redone. Any more were finished and dropped.
-    let recorded = usize::try_from(recorded).unwrap_or(0);
     assert!(
         recorded <= finished && finished <= recorded + 1,
         "{finished} runs finished before Ctrl-C stopped culprit, {recorded} were recorded"
     );
 }
 
+/// `run` events recorded in the state database of `state` (0 while it cannot be read).
+fn recorded_runs(state: &std::path::Path) -> usize {
+    rusqlite::Connection::open_with_flags(
+        state.join("state.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .and_then(|db| {
+        db.query_row("SELECT COUNT(*) FROM events WHERE kind = 'run'", [], |r| {
+            r.get::<_, i64>(0)
+        })
+    })
+    .map_or(0, |n| usize::try_from(n).unwrap_or(0))
+}
+
 /// Started the way a script starts a background job (`culprit ... &` ignores SIGINT) or nohup
 /// (SIGHUP ignored): culprit runs, those signals stay ignored, and SIGTERM still stops it the
-/// clean way (exit 130).
+/// clean way (exit 130). The signals are sent once culprit's first test run has started (its
+/// handler is installed by then) and while that run waits for a file the test creates after:
+/// no guess of how long culprit takes to start.
 #[test]
 fn signals_ignored_by_the_parent_stay_ignored() {
+    let w = History {
+        bug_at: Some(5),
+        ..History::linear(8)
+    }
+    .import();
     let run = |signals: &[Signal]| {
-        let child = std::process::Command::new("sh")
-            .args(["-c", "trap '' INT HUP; exec \"$0\" example"])
+        let out = Outputs::new();
+        let started = out.path("started");
+        let go = out.path("go");
+        let test = format!(
+            "touch {}; while [ ! -e {} ]; do sleep 0.01; done; ./prog",
+            started.display(),
+            go.display()
+        );
+        let script = format!(
+            "trap '' INT HUP; exec \"$0\" bisect --repo '{}' --bad {} --good {} --build '{}' --test '{test}' --state '{}' --log '{}' --json '{}'",
+            w.path.display(),
+            w.tip,
+            w.ids[0],
+            common::BUILD,
+            out.state().display(),
+            out.log().display(),
+            out.json().display(),
+        );
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", &script])
             .arg(env!("CARGO_BIN_EXE_culprit"))
-            .stdout(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("sh runs");
-        std::thread::sleep(Duration::from_millis(1000));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !started.exists() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("culprit ended ({status}) before its first run");
+            }
+            assert!(Instant::now() < deadline, "no test run after 60 s");
+            std::thread::sleep(Duration::from_millis(2));
+        }
         for &sig in signals {
             nix::sys::signal::kill(Pid::from_raw(child.id() as i32), sig).expect("signal");
         }
-        let done = child.wait_with_output().expect("culprit ends");
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&done.stdout),
-            String::from_utf8_lossy(&done.stderr)
-        );
-        (done.status.code(), text)
+        // Let the runs go on (a stopped culprit has killed the waiting one already).
+        std::fs::write(&go, "").expect("go");
+        let f = out.finished(child.wait_with_output().expect("culprit ends"));
+        (f.code, format!("{}\n{}", f.result(), f.dump()))
     };
-    // SIGINT and SIGHUP one second in: ignored, the example still names its culprit.
+    // SIGINT and SIGHUP during the first run: ignored, the bisection names its culprit.
     let (code, text) = run(&[Signal::SIGINT, Signal::SIGHUP]);
     assert_eq!(code, Some(0), "{text}");
-    assert!(text.contains("first bad commit: "), "{text}");
+    assert!(text.starts_with("culprit\n"), "{text}");
     // SIGTERM is not ignored: the clean stop.
     let (code, text) = run(&[Signal::SIGTERM]);
     assert_eq!(code, Some(130), "{text}");

@@ -46,6 +46,26 @@ fn bisect(cache: &Path, state: &Path, out: &Path) -> Command {
     cmd
 }
 
+/// Whether `dir` holds an object file (`*.o`) written after `since`, at any depth.
+fn has_object_since(dir: &Path, since: std::time::SystemTime) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let path = e.path();
+        match e.file_type() {
+            Ok(t) if t.is_dir() => has_object_since(&path, since),
+            Ok(t) if t.is_file() => {
+                path.extension().is_some_and(|x| x == "o")
+                    && e.metadata()
+                        .and_then(|m| m.modified())
+                        .is_ok_and(|m| m > since)
+            }
+            _ => false,
+        }
+    })
+}
+
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_default()
 }
@@ -72,8 +92,14 @@ fn killed_during_a_build_then_resumed_names_the_same_culprit() {
         .spawn()
         .expect("culprit starts");
     let started = Instant::now();
+    // make is at work once the build directory holds an object file of this build.
+    let build_dir = state.path().join("slots/slot-0/build");
     loop {
-        if read(&log).contains("testing release") && marker.exists() {
+        // The marker is written when the build starts: objects newer than it are this build's.
+        let building = std::fs::metadata(&marker).and_then(|m| m.modified());
+        if read(&log).contains("testing release")
+            && building.is_ok_and(|since| has_object_since(&build_dir, since))
+        {
             break;
         }
         if let Some(status) = child.try_wait().expect("wait") {
@@ -89,7 +115,6 @@ fn killed_during_a_build_then_resumed_names_the_same_culprit() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    std::thread::sleep(Duration::from_millis(1500));
     child.kill().expect("kill -9");
     child.wait().expect("reap");
     // make runs in a process group of its own: it outlives culprit unless the build just ended.

@@ -75,7 +75,8 @@ fn flaky_world_from_release_tags() {
             || f.log.contains(&format!("first bad commit: {}", w.ids[150])),
         "{d}"
     );
-    assert!(f.log.contains("failed building"), "{d}");
+    // Whether a commit of the broken stretch (160-200) is probed depends on the flaky runs and
+    // on which of the two jobs ends first: not asserted (`long_broken_stretch_world` is).
     assert_eq!(
         RepoSnapshot::take(&w.path),
         before,

@@ -382,9 +382,18 @@ fn timeout_and_cancel_kill_the_whole_make() {
         timeout: std::time::Duration::from_secs(600),
         ..opts
     };
+    std::fs::remove_file(build.join("child.pid")).expect("remove the first child's pid");
     std::thread::scope(|s| {
         let h = s.spawn(|| build_kernel(&tree, &build, &config, &[], &long, &cancel));
-        std::thread::sleep(std::time::Duration::from_millis(700));
+        // Cancel once make's recipe runs (it has written its child's pid).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !std::fs::read_to_string(build.join("child.pid")).is_ok_and(|p| p.ends_with('\n')) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "make never ran its recipe"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
         cancel.cancel();
         let r = h.join().expect("join");
         assert!(matches!(r, Err(BuildError::Cancelled)), "{r:?}");

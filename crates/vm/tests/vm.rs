@@ -354,8 +354,15 @@ fn parallel_runs_and_no_stray_processes() {
     long.run_budget = Duration::from_secs(600);
     std::thread::scope(|s| {
         let h = s.spawn(|| run_vms(&img.path, &img, &long, 4, 2, &dir.path().join("c"), &cancel));
-        std::thread::sleep(Duration::from_millis(500));
-        // Both running VMs are registered with the token (what Ctrl-C kills).
+        // Both running VMs get registered with the token (what Ctrl-C kills); never more.
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        while cancel.live_groups() < 2 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the VMs never started"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
         assert_eq!(cancel.live_groups(), 2);
         cancel.cancel();
         let r = h.join().expect("join");
