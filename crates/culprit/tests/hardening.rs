@@ -23,20 +23,12 @@ fn dead(pid: &str) -> bool {
         .unwrap_or(true)
 }
 
-/// The pids written one per line to `file`.
-fn pids(file: &Path) -> Vec<String> {
-    std::fs::read_to_string(file)
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_string)
-        .collect()
-}
-
-/// A test that starts daemons every run, before running the program: one with `setsid` that
-/// keeps the run's output open, one double-forked with `setsid`, one with `setsid` that drops
-/// culprit's tag from its environment (found in the checkout at the end), and one that also
-/// leaves the checkout (found as culprit's orphan at exit). None may survive culprit, which must
-/// still name the culprit.
+/// A test that starts daemons every run, and waits until they have written their pids before
+/// running the program: one with `setsid` that keeps the run's output open, one double-forked
+/// with `setsid`, one with `setsid` that drops culprit's tag from its environment (found in the
+/// checkout at the end), and one that also leaves the checkout (found as culprit's orphan at
+/// exit). None may survive culprit, which must still name the culprit; the log counts those
+/// stopped with their run or at the end.
 #[test]
 fn daemons_a_test_leaves_are_stopped() {
     let w = History {
@@ -47,14 +39,27 @@ fn daemons_a_test_leaves_are_stopped() {
     let out = Outputs::new();
     let d = out.path("daemons");
     std::fs::create_dir_all(&d).expect("mkdir");
-    let dd = d.display();
-    let test = format!(
-        "setsid sh -c 'echo $$ >> {dd}/kept-output; exec sleep 300' & \
-         (setsid sh -c 'echo $$ >> {dd}/double-fork; exec sleep 300' > /dev/null 2>&1 &); \
-         env -u CULPRIT_RUN_TAG setsid sh -c 'echo $$ >> {dd}/untagged; exec sleep 300' > /dev/null 2>&1 & \
-         env -u CULPRIT_RUN_TAG setsid sh -c 'cd /; echo $$ >> {dd}/elsewhere; exec sleep 300' > /dev/null 2>&1 & \
-         ./prog"
-    );
+    let daemon = d.join("daemon.sh");
+    std::fs::write(&daemon, "echo $$ > \"$2/$1\"\nexec sleep 300\n").expect("write");
+    let script = d.join("test.sh");
+    let dm = daemon.display();
+    std::fs::write(
+        &script,
+        format!(
+            "r=$(mktemp -d {dd}/run.XXXXXX)\n\
+             setsid sh {dm} kept \"$r\" &\n\
+             (setsid sh {dm} double \"$r\" > /dev/null 2>&1 &)\n\
+             env -u CULPRIT_RUN_TAG setsid sh {dm} untagged \"$r\" > /dev/null 2>&1 &\n\
+             env -u CULPRIT_RUN_TAG setsid sh -c 'cd /; exec sh \"$0\" \"$@\"' {dm} elsewhere \"$r\" > /dev/null 2>&1 &\n\
+             for k in kept double untagged elsewhere; do\n\
+             \x20   while [ ! -s \"$r/$k\" ]; do sleep 0.01; done\n\
+             done\n\
+             ./prog\n",
+            dd = d.display()
+        ),
+    )
+    .expect("write");
+    let test = format!("sh {}", script.display());
     let before = RepoSnapshot::take(&w.path);
     let f = out.run(out.bisect(
         &w.path,
@@ -63,22 +68,33 @@ fn daemons_a_test_leaves_are_stopped() {
         ],
     ));
     let mut left = Vec::new();
-    let mut started = 0;
-    for kind in ["kept-output", "double-fork", "untagged", "elsewhere"] {
-        let all = pids(&d.join(kind));
-        started += all.len();
-        assert!(!all.is_empty(), "no {kind} daemon started: {}", f.dump());
-        for p in all.into_iter().filter(|p| !dead(p)) {
-            // Leave nothing running, whatever the outcome.
-            let pid = nix::unistd::Pid::from_raw(p.trim().parse().expect("pid"));
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
-            left.push(format!("{kind} {p}"));
+    let mut started = std::collections::BTreeMap::<String, usize>::new();
+    for run in std::fs::read_dir(&d).expect("daemons").flatten() {
+        if !run.path().is_dir() {
+            continue;
+        }
+        for e in std::fs::read_dir(run.path()).expect("run dir").flatten() {
+            let kind = e.file_name().to_string_lossy().into_owned();
+            *started.entry(kind.clone()).or_default() += 1;
+            let p = std::fs::read_to_string(e.path()).expect("pid");
+            if !dead(&p) {
+                // Leave nothing running, whatever the outcome.
+                let pid = nix::unistd::Pid::from_raw(p.trim().parse().expect("pid"));
+                let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
+                left.push(format!("{kind} {p}"));
+            }
         }
     }
     assert!(left.is_empty(), "still running: {left:?}\n{}", f.dump());
     assert_eq!(f.code, Some(0), "{}", f.dump());
     assert_eq!(f.culprit(), w.ids[12], "{}", f.dump());
-    // The log says so: the tagged ones with their runs, the others at the end.
+    let runs = started.get("kept").copied().unwrap_or(0);
+    assert!(runs > 5, "{started:?}: {}", f.dump());
+    for kind in ["double", "untagged", "elsewhere"] {
+        assert_eq!(started.get(kind), Some(&runs), "{started:?}");
+    }
+    // The log says how many were stopped with their runs (tagged) or at the end (in the state
+    // directory); the ones elsewhere go as culprit's orphans at exit.
     let line = f
         .log
         .lines()
@@ -89,12 +105,7 @@ fn daemons_a_test_leaves_are_stopped() {
         .next()
         .and_then(|n| n.parse().ok())
         .expect("a count");
-    // Those culprit found itself (the `elsewhere` ones go as orphans at exit, not counted).
-    assert!(
-        said >= started * 3 / 4 && said <= started,
-        "{said} said, {started} started: {}",
-        f.dump()
-    );
+    assert_eq!(said, 3 * runs, "{started:?}: {}", f.dump());
     assert_eq!(RepoSnapshot::take(&w.path), before);
 }
 
