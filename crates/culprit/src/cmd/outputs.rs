@@ -209,8 +209,11 @@ mod tests {
     fn the_json_replaces_a_file_whole_and_leaves_no_temporary_file() -> Result<(), String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let path = dir.path().join("result.json");
-        std::fs::write(&path, "old content that is longer than the new one ".repeat(100))
-            .map_err(|e| e.to_string())?;
+        std::fs::write(
+            &path,
+            "old content that is longer than the new one ".repeat(100),
+        )
+        .map_err(|e| e.to_string())?;
         check_writable("--json", &path)?;
         let summary = Summary {
             result: "culprit".into(),
@@ -239,7 +242,10 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let missing = dir.path().join("no-such-dir/result.json");
         let e = check_writable("--json", &missing).expect_err("no directory");
-        assert!(e.starts_with("cannot write --json ") && e.contains("no-such-dir"), "{e}");
+        assert!(
+            e.starts_with("cannot write --json ") && e.contains("no-such-dir"),
+            "{e}"
+        );
         let e = check_writable("--json", dir.path()).expect_err("a directory");
         assert!(e.ends_with("it is a directory"), "{e}");
         assert_eq!(leftovers(dir.path()), Vec::<String>::new());
@@ -252,7 +258,9 @@ mod tests {
             where_: Arc::new(Mutex::new("in the JSON".into())),
         };
         t.write_all(b"first bad commit: abc subject\n")?;
-        t.write_all(b"crash: KASAN: use-after-free in f\nBUG: KASAN: ...\nCall Trace:\n f+0x1\n\n")?;
+        t.write_all(
+            b"crash: KASAN: use-after-free in f\nBUG: KASAN: ...\nCall Trace:\n f+0x1\n\n",
+        )?;
         t.write_all(b"crash: a title without a report\n\n")?;
         let text = String::from_utf8_lossy(&t.inner).into_owned();
         assert_eq!(
