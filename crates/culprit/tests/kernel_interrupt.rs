@@ -140,8 +140,8 @@ fn killed_during_a_build_then_resumed_names_the_same_culprit() {
     assert_eq!(json["culprit"]["commit"], c16.as_str(), "{after}");
     let replayed = replayed(after);
     assert!(
-        replayed >= 10,
-        "the ten runs of the check on master were recorded: {after}"
+        replayed >= 3,
+        "the runs of the check on master (three crashes at least) were recorded: {after}"
     );
     if !orphans.is_empty() {
         assert!(

@@ -8,19 +8,17 @@ impl Driver<'_> {
             stats: self.stats.clone(),
             ..Summary::default()
         };
-        s.unrelated_crashes = {
-            let target = self.engine.target().cloned();
-            self.seen
-                .titles
-                .iter()
-                .filter(|(t, _)| target.as_ref().is_none_or(|tg| tg.title != **t))
-                .map(|(t, &c)| TitleCount {
-                    title: t.clone(),
-                    count: c,
-                })
-                .collect()
-        };
-        let target_title = self.engine.target().map(|t| t.title.clone());
+        let target_title = self.bisected_title();
+        s.unrelated_crashes = self
+            .seen
+            .titles
+            .iter()
+            .filter(|(t, _)| target_title.as_deref() != Some(t.as_str()))
+            .map(|(t, &c)| TitleCount {
+                title: t.clone(),
+                count: c,
+            })
+            .collect();
         let conclusion = self.engine.conclusion().cloned();
         match conclusion {
             Some(Conclusion::Culprit {
@@ -48,6 +46,7 @@ impl Driver<'_> {
                     no_op: flags.no_op,
                     merge: flags.merge,
                     release: flags.release,
+                    non_monotone: flags.non_monotone.map(|r| self.commit(r).to_hex()),
                 };
                 let mut r = culprit_git::recipients(&info.message, &info.author_email);
                 if self.kernel {
@@ -64,7 +63,7 @@ impl Driver<'_> {
                     date: info.author_date.clone(),
                 });
                 self.stats_line()?;
-                self.log.line(&format!("confidence: {confidence:.3}"))?;
+                self.confidence_line(confidence)?;
                 let mut flags_text = Vec::new();
                 if flags.merge {
                     flags_text.push("merge");
@@ -75,9 +74,19 @@ impl Driver<'_> {
                 if flags.release {
                     flags_text.push("release");
                 }
+                if flags.non_monotone.is_some() {
+                    flags_text.push("non-monotone");
+                }
                 if !flags_text.is_empty() {
                     self.log
                         .line(&format!("flags: [{} commit]", flags_text.join(" ")))?;
+                }
+                if let Some(other) = &s.flags.non_monotone {
+                    self.log.line(&format!(
+                        "the history is not monotone: the runs of {other} contradict this \
+                         culprit as the only change (reverted and landed again?); another \
+                         first {word} commit lies between the two"
+                    ))?;
                 }
                 self.log.line(&format!(
                     "first {word} commit: {} {}",
@@ -211,6 +220,43 @@ impl Driver<'_> {
             self.log.line(&format!("parent  signature: {p}"))?;
         }
         Ok(())
+    }
+
+    /// The title of the crash bisected: the one learned on the crashing end, or with a policy
+    /// that counts any crash (git) the crash seen on the culprit (else the most frequent one).
+    fn bisected_title(&self) -> Option<String> {
+        if let Some(t) = self.engine.target() {
+            return Some(t.title.clone());
+        }
+        let on_culprit = match self.engine.conclusion() {
+            Some(Conclusion::Culprit { rev, .. }) => {
+                self.engine.runs_of(*rev).into_iter().find_map(|o| match o {
+                    Outcome::Crash { title, .. } => Some(title),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        on_culprit.or_else(|| {
+            self.seen
+                .titles
+                .iter()
+                .max_by_key(|(t, n)| (**n, std::cmp::Reverse((*t).clone())))
+                .map(|(t, _)| t.clone())
+        })
+    }
+
+    /// `confidence: 0.993`, or why there is none.
+    fn confidence_line(&mut self, confidence: Option<f64>) -> Result<(), Error> {
+        match confidence {
+            Some(c) => self.log.line(&format!("confidence: {c:.3}")),
+            None => self.log.line(
+                "confidence: none: --policy git trusts one run per commit and the crashing \
+                 commit unchecked; a flaky crash makes its answer wrong without a sign \
+                 (--policy bayes gives one)",
+            ),
+        }
+        .map_err(Error::from)
     }
 
     pub(crate) fn stats_line(&mut self) -> Result<(), Error> {

@@ -7,6 +7,7 @@
 //! It must not know terminals or argument parsing (the CLI's job) nor how a policy decides (the
 //! engine's). It never writes to the user's work tree, index, HEAD or refs.
 
+mod blocks;
 mod classify;
 pub mod duration;
 pub mod example;
@@ -300,6 +301,10 @@ fn drive(
         steps_left: None,
         last_testing: None,
         searching: false,
+        blocks: blocks::Blocks::default(),
+        checkouts_made: 0,
+        checkout_used: HashMap::new(),
+        probes_started: 0,
     };
     d.log.line(&format!(
         "{} {}",
@@ -326,6 +331,8 @@ fn drive(
     let (tx, rx) = mpsc::channel::<worker::Message>();
     let jobs = options.jobs.max(1) as usize;
     let mut free: Vec<usize> = (0..jobs).rev().collect();
+    d.checkouts_made = jobs;
+    let mut running = 0;
     let checkouts = Arc::new(checkouts);
     let setup = Arc::new(setup);
     let cancel_flag = cancel.clone();
@@ -339,10 +346,11 @@ fn drive(
             break;
         }
         if d.engine.conclusion().is_none() {
-            while !free.is_empty() {
+            while running < jobs {
                 let Some((slot, job)) = d.next_job(&mut free)? else {
                     break;
                 };
+                running += 1;
                 if let Some(p) = progress.as_mut() {
                     p(&d.progress(started));
                 }
@@ -371,6 +379,7 @@ fn drive(
             Ok(msg) => {
                 if let Some(slot) = d.handle(msg)? {
                     free.push(slot);
+                    running -= 1;
                 }
                 d.after_message(started)?;
                 if let Some(p) = progress.as_mut() {
@@ -439,4 +448,12 @@ struct Driver<'a> {
     steps_left: Option<u32>,
     /// The commit of the last `testing commit` line.
     last_testing: Option<CommitId>,
+    /// bayes' log blocks.
+    blocks: blocks::Blocks,
+    /// Checkouts made (generic builds keep more than one per job, see `pick_checkout`).
+    checkouts_made: usize,
+    /// When each checkout was last given a probe (probes started before).
+    checkout_used: HashMap<usize, u64>,
+    /// Probes handed to checkouts so far.
+    probes_started: u64,
 }

@@ -64,6 +64,13 @@ pub enum Error {
         "interrupted; every finished build and run is saved: run again with --resume to continue"
     )]
     Interrupted,
+    /// The machine failed a slot (checkout, build directory, a command that cannot start, a full
+    /// disk): not the commit's fault, so nothing is concluded from it and nothing about it is
+    /// recorded; `--resume` tests that commit again once the cause is fixed.
+    #[error(
+        "infrastructure error: {0}: fix it, then run again with --resume (every finished build and run is kept)"
+    )]
+    Infrastructure(String),
     /// Something else.
     #[error("{0}")]
     Other(String),

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// Checkouts kept per job for generic builds (see `pick_checkout`).
+const MAX_CHECKOUTS: usize = 6;
+
 impl Driver<'_> {
     pub(crate) fn commit(&self, rev: Rev) -> CommitId {
         self.graph.id(rev.0)
@@ -34,17 +37,28 @@ impl Driver<'_> {
                     verdict,
                     probe,
                 } => {
+                    let line = format!(
+                        "# git bisect {} {}",
+                        verdict.as_str(),
+                        self.commit(rev).to_hex()
+                    );
+                    if self.bayes_log()
+                        && let Some(id) = probe
+                        && self.inflight.contains_key(&id)
+                    {
+                        // Printed after the probe's runs and tally, when its slot is done.
+                        if self.searching {
+                            self.blocks.verdicts.insert(id, line);
+                        }
+                        continue;
+                    }
                     if let Some(id) = probe {
                         self.print_runs(id)?;
                     }
                     if !self.searching {
                         continue;
                     }
-                    self.log.line(&format!(
-                        "# git bisect {} {}",
-                        verdict.as_str(),
-                        self.commit(rev).to_hex()
-                    ))?;
+                    self.log.line(&line)?;
                 }
                 Event::Stop { probe } => {
                     if let Some(f) = self.inflight.get(&probe) {
@@ -111,6 +125,7 @@ impl Driver<'_> {
             // The slot is checked out and built anew for this commit.
             self.slot_built.remove(&slot);
             self.slot_of.insert(id, slot);
+            self.take_job_number(id);
             let done = f.outcomes.len() as u32;
             let job = worker::Job {
                 probe: id,
@@ -121,7 +136,7 @@ impl Driver<'_> {
                 first_run: done,
                 stop: Arc::clone(&f.stop),
             };
-            self.testing_line(f.commit)?;
+            self.testing_line(id, f.commit)?;
             self.inflight.insert(id, f);
             return Ok(Some((slot, job)));
         }
@@ -130,17 +145,19 @@ impl Driver<'_> {
                 return Ok(None);
             };
             let commit = self.commit(probe.rev);
-            // A free slot that holds this commit built runs it again without a rebuild.
+            // A free checkout that holds this commit built runs it again without a rebuild.
             let slot = free
                 .iter()
                 .copied()
                 .find(|s| self.slot_built.get(s).is_some_and(|(c, _)| *c == commit))
-                .unwrap_or(last);
+                .unwrap_or_else(|| self.pick_checkout(free, last));
+            self.checkout_used.insert(slot, self.probes_started);
+            self.probes_started += 1;
             self.store.append_event(
                 "probe",
                 &serde_json::json!({"id": probe.id.0, "commit": commit.to_hex()}),
             )?;
-            self.announce(&probe.purpose, commit)?;
+            self.announce(probe.id, &probe.purpose, commit)?;
             let tree = self.repo.tree_id(commit)?;
             let stop = Arc::new(AtomicBool::new(false));
             self.inflight.insert(
@@ -162,6 +179,8 @@ impl Driver<'_> {
                     self.close(probe.id)?;
                     continue;
                 }
+                self.slot_of.insert(probe.id, slot);
+                self.take_job_number(probe.id);
                 free.retain(|&s| s != slot);
                 return Ok(Some((
                     slot,
@@ -188,10 +207,10 @@ impl Driver<'_> {
             if let (Some(donor), Some(build)) =
                 (donor, self.seen.builds_by_tree.get(&tree).cloned())
             {
-                self.log.line(&format!(
-                    "same tree as {}: reusing its results",
-                    donor.to_hex()
-                ))?;
+                self.out(
+                    probe.id,
+                    &format!("same tree as {}: reusing its results", donor.to_hex()),
+                )?;
                 self.feed_build(probe.id, build.clone(), 0.0, None)?;
                 let known: Vec<Outcome> = self
                     .seen
@@ -217,6 +236,7 @@ impl Driver<'_> {
             // The slot builds this commit now: it no longer holds what it held.
             self.slot_built.remove(&slot);
             self.slot_of.insert(probe.id, slot);
+            self.take_job_number(probe.id);
             free.retain(|&s| s != slot);
             return Ok(Some((
                 slot,
@@ -233,11 +253,53 @@ impl Driver<'_> {
         }
     }
 
-    pub(crate) fn announce(&mut self, purpose: &Purpose, commit: CommitId) -> Result<(), Error> {
-        // More runs on the commit just tested: say so in one line.
-        if self.last_announced == Some(commit) && !matches!(purpose, Purpose::ParentBuild) {
-            self.log
-                .line(&format!("more runs on {}", commit.to_hex()))?;
+    /// Where a commit not held built anywhere is built. Generic builds keep their checkouts: a
+    /// free one that holds nothing the engine may test again is taken (its incremental build
+    /// state helps), else a new one while there are fewer than [`MAX_CHECKOUTS`] per job, else
+    /// the one used longest ago; so a commit bayes comes back to is run again without a
+    /// rebuild. Kernel builds have their own cache of built kernels: the slot is reused.
+    fn pick_checkout(&mut self, free: &[usize], last: usize) -> usize {
+        if self.kernel {
+            return last;
+        }
+        let settled = |d: &Self, s: usize| match d.slot_built.get(&s) {
+            None => true,
+            Some((c, _)) => d
+                .graph
+                .index_of(*c)
+                .is_none_or(|i| !d.engine.may_test_again(Rev(i))),
+        };
+        let lru = |d: &Self, pool: &mut dyn Iterator<Item = usize>| {
+            pool.min_by_key(|s| d.checkout_used.get(s).copied().unwrap_or(0))
+        };
+        if let Some(s) = lru(
+            self,
+            &mut free.iter().copied().filter(|&s| settled(self, s)),
+        ) {
+            return s;
+        }
+        let jobs = self.engine.config().jobs.max(1) as usize;
+        if self.checkouts_made < jobs * MAX_CHECKOUTS {
+            let s = self.checkouts_made.max(jobs);
+            self.checkouts_made = s + 1;
+            return s;
+        }
+        lru(self, &mut free.iter().copied()).unwrap_or(last)
+    }
+
+    pub(crate) fn announce(
+        &mut self,
+        probe: ProbeId,
+        purpose: &Purpose,
+        commit: CommitId,
+    ) -> Result<(), Error> {
+        // More runs on the commit just tested: say so in one line (bayes: each probe is a
+        // block of its own, announced in full).
+        if self.last_announced == Some(commit)
+            && !matches!(purpose, Purpose::ParentBuild)
+            && !self.bayes_log()
+        {
+            self.out(probe, &format!("more runs on {}", commit.to_hex()))?;
             return Ok(());
         }
         self.last_announced = Some(commit);
@@ -249,10 +311,13 @@ impl Driver<'_> {
             Purpose::ReproCheck => {
                 if !self.started_repro {
                     self.started_repro = true;
-                    self.log.line(&format!(
-                        "ensuring issue is reproducible on original commit {}\n",
-                        commit.to_hex()
-                    ))?;
+                    self.out(
+                        probe,
+                        &format!(
+                            "ensuring issue is reproducible on original commit {}\n",
+                            commit.to_hex()
+                        ),
+                    )?;
                 }
             }
             Purpose::Release => {
@@ -261,48 +326,65 @@ impl Driver<'_> {
                     .index_of(commit)
                     .and_then(|i| self.tag_names.get(&i).cloned())
                     .unwrap_or_else(|| commit.short(12));
-                self.log.line(&format!("testing release {name}"))?;
+                self.out(probe, &format!("testing release {name}"))?;
             }
-            Purpose::Head => self
-                .log
-                .line(&format!("testing current HEAD {}", commit.to_hex()))?,
-            Purpose::MergeBase => self
-                .log
-                .line(&format!("checking the merge base {}", commit.to_hex()))?,
+            Purpose::Head => {
+                self.out(probe, &format!("testing current HEAD {}", commit.to_hex()))?
+            }
+            Purpose::MergeBase => self.out(
+                probe,
+                &format!("checking the merge base {}", commit.to_hex()),
+            )?,
             Purpose::Step { left, steps } => {
-                self.log.line(&format!(
+                self.out(probe, &format!(
                     "Bisecting: {left} revision{} left to test after this (roughly {steps} step{})",
                     if *left == 1 { "" } else { "s" },
                     if *steps == 1 { "" } else { "s" }
                 ))?;
-                self.log
-                    .line(&format!("[{}] {}\n", commit.to_hex(), self.subject(commit)))?;
+                self.out(
+                    probe,
+                    &format!("[{}] {}\n", commit.to_hex(), self.subject(commit)),
+                )?;
             }
-            Purpose::ParentBuild => self
-                .log
-                .line(&format!("parent commit {} wasn't tested", commit.to_hex()))?,
-            Purpose::GoodEnd if self.mode == Mode::Fix => self
-                .log
-                .line(&format!("testing current HEAD {}", commit.to_hex()))?,
-            Purpose::GoodEnd => self.log.line(&format!(
-                "testing good commit {}: does the crash happen before the range?",
-                commit.to_hex()
-            ))?,
+            Purpose::ParentBuild => self.out(
+                probe,
+                &format!("parent commit {} wasn't tested", commit.to_hex()),
+            )?,
+            Purpose::Verify => self.out(
+                probe,
+                &format!(
+                    "checking the widest untested stretch next to the likely culprit: {}",
+                    commit.to_hex()
+                ),
+            )?,
+            Purpose::GoodEnd if self.mode == Mode::Fix => {
+                self.out(probe, &format!("testing current HEAD {}", commit.to_hex()))?
+            }
+            Purpose::GoodEnd => self.out(
+                probe,
+                &format!(
+                    "testing good commit {}: does the crash happen before the range?",
+                    commit.to_hex()
+                ),
+            )?,
         }
         if !matches!(purpose, Purpose::ParentBuild) {
-            self.testing_line(commit)?;
+            self.testing_line(probe, commit)?;
         }
         Ok(())
     }
 
     /// `testing commit HASH` (kernel mode: with the compiler type, as syzbot prints it).
-    fn testing_line(&mut self, commit: CommitId) -> Result<(), Error> {
+    fn testing_line(&mut self, probe: ProbeId, commit: CommitId) -> Result<(), Error> {
         self.last_testing = Some(commit);
-        self.log.line(&format!(
-            "testing commit {}{}",
-            commit.to_hex(),
-            self.testing_suffix
-        ))?;
+        let again = self.again_note(commit);
+        self.out(
+            probe,
+            &format!("testing commit {}{}", commit.to_hex(), self.testing_suffix),
+        )?;
+        if let Some(note) = again {
+            self.out(probe, &note)?;
+        }
         Ok(())
     }
 
@@ -352,14 +434,15 @@ impl Driver<'_> {
                         self.slot_built.insert(slot, (commit, build.clone()));
                     }
                     if !ok {
-                        self.log.line(&format!(
+                        let text = format!(
                             "failed building {}: {}",
                             commit.to_hex(),
                             error_lines.join("\n")
-                        ))?;
+                        );
+                        self.out(probe, &text)?;
                     } else if let Some(a) = &artifact {
                         let what = if self.kernel { "kernel" } else { "artifact" };
-                        self.log.line(&format!("{what} signature: {a}"))?;
+                        self.out(probe, &format!("{what} signature: {a}"))?;
                     }
                 }
                 self.feed_build(probe, build, secs, None)?;
@@ -398,25 +481,11 @@ impl Driver<'_> {
                 self.close(probe)?;
                 Ok(Some(slot))
             }
-            worker::Message::Failed { slot, probe, error } => {
+            worker::Message::Failed { error } => {
+                // Not the commit's fault: end here, with nothing recorded for this probe, so that
+                // `--resume` tests the commit again once the machine is fixed.
                 self.log.line(&format!("infrastructure error: {error}"))?;
-                // Count the remaining runs as infrastructure failures so the engine can decide.
-                if let Some(f) = self.inflight.get(&probe) {
-                    let done = f.outcomes.len() as u32;
-                    for i in done..f.runs.max(1) {
-                        self.feed_run(
-                            probe,
-                            i,
-                            Outcome::Infra {
-                                reason: error.clone(),
-                            },
-                            0.0,
-                            None,
-                        )?;
-                    }
-                }
-                self.close(probe)?;
-                Ok(Some(slot))
+                Err(Error::Infrastructure(error))
             }
         }
     }
@@ -485,7 +554,11 @@ impl Driver<'_> {
     /// A probe's slot is done: print its runs (if not printed with its verdict).
     pub(crate) fn close(&mut self, probe: ProbeId) -> Result<(), Error> {
         self.print_runs(probe)?;
+        if self.bayes_log() {
+            self.end_block(probe)?;
+        }
         self.slot_of.remove(&probe);
+        self.blocks.job_of.remove(&probe);
         let Some(f) = self.inflight.remove(&probe) else {
             return Ok(());
         };
@@ -511,8 +584,8 @@ impl Driver<'_> {
         // With several commits in flight their lines interleave: say again which commit these
         // runs are of when another one was announced since.
         let commit = f.commit;
-        if self.engine.config().jobs > 1 && self.last_testing != Some(commit) {
-            self.testing_line(commit)?;
+        if self.engine.config().jobs > 1 && self.last_testing != Some(commit) && !self.bayes_log() {
+            self.testing_line(probe, commit)?;
         }
         let Some(f) = self.inflight.get(&probe) else {
             return Ok(());
@@ -535,10 +608,17 @@ impl Driver<'_> {
             })
             .collect();
         if words.iter().all(|w| *w == words[0]) {
-            self.log.line(&format!("all runs: {}", words[0]))?;
+            // syzbot's words; the other policies say how many runs there were (one run that
+            // crashed is not ten).
+            let line = if self.engine.config().policy == Policy::Syzbot {
+                format!("all runs: {}", words[0])
+            } else {
+                format!("all runs: {n}/{n} {}", words[0], n = words.len())
+            };
+            self.out(probe, &line)?;
         } else {
             for (i, w) in words.iter().enumerate() {
-                self.log.line(&format!("run #{i}: {w}"))?;
+                self.out(probe, &format!("run #{i}: {w}"))?;
             }
         }
         Ok(())

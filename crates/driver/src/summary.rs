@@ -16,8 +16,10 @@ pub struct Summary {
     pub culprit: Option<CommitSummary>,
     /// Candidate commits (the culprit alone, or several).
     pub candidates: Vec<String>,
-    /// Confidence reported by the policy.
-    pub confidence: f64,
+    /// Confidence reported by the policy: the probability that the culprit is right (or that
+    /// the candidates hold it); `null` when the policy can justify none (`--policy git` trusts
+    /// single runs).
+    pub confidence: Option<f64>,
     /// The bisected crash.
     pub crash: Option<CrashSummary>,
     /// Crashes with other titles, with counts.
@@ -81,6 +83,10 @@ pub struct Flags {
     pub merge: bool,
     /// A release tag points at it.
     pub release: bool,
+    /// The history is not monotone: this tested commit's runs contradict the culprit as the
+    /// only change (it contains the culprit and never crashed in many runs, or lacks it and
+    /// crashed), so another "first bad" commit exists (the bug was reverted and came back).
+    pub non_monotone: Option<String>,
 }
 
 /// Work counters.

@@ -61,9 +61,8 @@ pub enum Message {
         slot: usize,
         probe: ProbeId,
     },
+    /// The machine failed the slot (not the commit): the bisection stops, resumable.
     Failed {
-        slot: usize,
-        probe: ProbeId,
         error: String,
     },
 }
@@ -110,8 +109,6 @@ pub fn work(
         Ok(dir) => dir,
         Err(e) => {
             send(Message::Failed {
-                slot,
-                probe: job.probe,
                 error: e.to_string(),
             });
             return;
@@ -166,8 +163,6 @@ pub fn work(
             }
             Err(e) => {
                 send(Message::Failed {
-                    slot,
-                    probe: job.probe,
                     error: e.to_string(),
                 });
                 return;
@@ -215,8 +210,6 @@ pub fn work(
             }
             Err(e) => {
                 send(Message::Failed {
-                    slot,
-                    probe: job.probe,
                     error: e.to_string(),
                 });
                 return;

@@ -140,12 +140,18 @@ pub struct Bisection {
     speculated: bool,
     /// Whether each tested commit crashed (`Bad`), did not (`Good`) or could not tell (`Skip`).
     crashed: HashMap<u32, Verdict>,
+    /// bayes: a verification probe was handed out (at most one per bisection).
+    verified: bool,
     /// bayes: the clean end could not be built or tested while identifying the crash.
     good_untestable: bool,
     /// bayes: titles bisected before and found older than the range.
     tried_titles: Vec<String>,
     /// `Event::Start` was emitted (a change of crash identity does not start again).
     started: bool,
+    /// bayes: the verdict last announced per commit (`Event::Verdict` only on a change).
+    said: HashMap<u32, Verdict>,
+    /// bayes: the "revisions left" last announced (it never grows).
+    left: Option<u64>,
     /// bayes: prior probability that the bisected crash is older than the range.
     outside_prior: f64,
 }
@@ -218,8 +224,11 @@ impl Bisection {
             speculated: false,
             crashed: HashMap::new(),
             good_untestable: false,
+            verified: false,
             tried_titles: Vec::new(),
             started: false,
+            said: HashMap::new(),
+            left: None,
             outside_prior: OUTSIDE_PRIOR,
             cfg,
         };
@@ -282,6 +291,42 @@ impl Bisection {
     /// How the bisection ended, once it has.
     pub fn conclusion(&self) -> Option<&Conclusion> {
         self.conclusion.as_ref()
+    }
+
+    /// Whether the engine may ask to test `rev` again: bayes comes back to a commit while its
+    /// answer is unsettled (and to the ends); the other policies test a commit once.
+    pub fn may_test_again(&self, rev: Rev) -> bool {
+        if self.cfg.policy != Policy::Bayes {
+            return false;
+        }
+        if rev == self.crashing || rev == self.new || self.olds.contains(&rev) {
+            return true;
+        }
+        match &self.search {
+            Some(Search::Bayes(b)) => b.unsettled(rev),
+            // Before the search every commit tested (speculatively) may come back.
+            _ => !matches!(self.phase, Phase::Done),
+        }
+    }
+
+    /// Every run so far on `rev`.
+    pub fn runs_of(&self, rev: Rev) -> Vec<Outcome> {
+        self.outcomes_where(|p| p.probe.rev == rev)
+    }
+
+    /// Every run so far on `rev`, counted against the bisected crash.
+    pub fn tally_of(&self, rev: Rev) -> Tally {
+        let runs = self.outcomes_where(|p| p.probe.rev == rev);
+        Tally::of(&runs, self.target.as_ref(), self.cfg.any_crash)
+    }
+
+    /// bayes: the probability that `rev` has the bug, by the posterior (`None` with the other
+    /// policies, or before the search).
+    pub fn bug_probability(&self, rev: Rev) -> Option<f64> {
+        match &self.search {
+            Some(Search::Bayes(b)) => Some(b.presence(rev)),
+            _ => None,
+        }
     }
 
     /// Probes handed out and not judged yet.
@@ -497,9 +542,94 @@ impl Bisection {
         let runs = self.cfg.runs.clamp(1, 5);
         for next in batch {
             if let Next::Test { rev, left, steps } = next {
+                self.left = Some(self.left.map_or(left, |l| l.min(left)));
                 self.issue(rev, runs, Purpose::Step { left, steps });
             }
         }
+    }
+
+    /// A job left idle at the end of a bisection (nothing else worth testing while another
+    /// probe runs) checks, once, the widest untested stretch of first-parent history on either
+    /// side of the likely culprit: its middle commit must show the change (above it) or not
+    /// (below it). Otherwise the history is not monotone (`Flags::non_monotone`): the bug came
+    /// in, went away and came back. It costs a build, in a job that would have waited.
+    fn verify(&mut self, busy: &[Rev]) -> Option<Rev> {
+        let Some(Search::Bayes(b)) = &mut self.search else {
+            return None;
+        };
+        if self.verified {
+            return None;
+        }
+        // Once the answer is a handful of commits (the last rounds of a search).
+        let s = b.summary(self.cfg.target);
+        if s.best.1 < 0.25 && s.cover_size > VERIFY_WHEN_LEFT {
+            return None;
+        }
+        let culprit = s.best.0;
+        let rev = self
+            .widest_untested(culprit)
+            .filter(|r| !busy.contains(r))?;
+        self.verified = true;
+        let runs = self.repro_runs();
+        self.search_revs.insert(rev.0);
+        self.issue(rev, runs, Purpose::Verify);
+        Some(rev)
+    }
+
+    /// A free job when nothing else is worth testing: more runs of the most informative commit
+    /// even if another job runs it already (its own build, runs at the same time), so every
+    /// job serves the question that is left at the end.
+    fn help_busy(&mut self, busy: &[Rev]) {
+        let Some(Search::Bayes(b)) = &mut self.search else {
+            return;
+        };
+        let Some(choice) = b.choose(&self.cfg, &[], &self.built, 1) else {
+            return;
+        };
+        if !busy.contains(&choice.rev) || !b.is_candidate(choice.rev) {
+            return;
+        }
+        let left = self.left.unwrap_or(0);
+        self.search_probes += 1;
+        self.issue(
+            choice.rev,
+            choice.runs,
+            Purpose::Step {
+                left,
+                steps: crate::midpoint::estimate_steps(left as usize + 1),
+            },
+        );
+    }
+
+    /// The middle of the longest run of untested commits on the first-parent line from the
+    /// newer end down to the older one, above or below `culprit` (not across it).
+    fn widest_untested(&self, culprit: Rev) -> Option<Rev> {
+        let tested: std::collections::HashSet<u32> =
+            self.probes.iter().map(|p| p.probe.rev.0).collect();
+        // The candidates on the line, newest first (the ends are not candidates).
+        let mut chain = Vec::new();
+        let mut c = self.new;
+        while let Some(&p) = self.dag.parents(c).first() {
+            c = Rev(p);
+            if self.olds.contains(&c) || chain.len() > self.dag.len() {
+                break;
+            }
+            chain.push(c);
+        }
+        let (mut best, mut i) = (None::<(usize, usize)>, 0);
+        while i < chain.len() {
+            let start = i;
+            while i < chain.len() && !tested.contains(&chain[i].0) && chain[i] != culprit {
+                i += 1;
+            }
+            let len = i - start;
+            if len > 0 && best.is_none_or(|(_, l)| len > l) {
+                best = Some((start, len));
+            }
+            i += 1;
+        }
+        let (start, len) = best?;
+        (len >= 2).then(|| chain[start + len / 2])
     }
 
     /// Whether the bisection proper has used its budget: `max_probes` distinct commits, or 20
@@ -512,6 +642,13 @@ impl Bisection {
     /// Fills the free job slots with the bayes search's best probes; concludes when nothing is
     /// worth testing and nothing is running.
     fn schedule_bayes(&mut self, mut busy: Vec<Rev>) {
+        // The answer is reached and waits for the verification probe only.
+        if let Some(Search::Bayes(b)) = &mut self.search
+            && b.summary(self.cfg.target).best.1 >= self.cfg.target
+            && !busy.is_empty()
+        {
+            return;
+        }
         // A reproducer that (nearly) always crashes makes probes of even length: whole rounds
         // then cut more per unit of time than filling each slot as it frees (see
         // `schedule_verdicts_kary`). A flaky one makes them uneven (a crash stops a probe early)
@@ -524,6 +661,14 @@ impl Bisection {
         }
         let jobs = self.cfg.jobs.max(1) as usize;
         while busy.len() < jobs && !self.budget_spent() {
+            // The last free job of the last rounds verifies the history next to the answer.
+            if busy.len() + 1 == jobs
+                && !busy.is_empty()
+                && let Some(rev) = self.verify(&busy)
+            {
+                busy.push(rev);
+                continue;
+            }
             let Some(Search::Bayes(b)) = &mut self.search else {
                 return;
             };
@@ -531,11 +676,17 @@ impl Bisection {
             let Some(choice) = b.choose(&self.cfg, &busy, &self.built, free) else {
                 break;
             };
-            let cover = b.summary(self.cfg.target).cover_size as usize;
+            let cover = b.summary(self.cfg.target).cover_size;
             let purpose = if b.is_candidate(choice.rev) {
+                // The covering set may widen when runs contradict each other; the count
+                // announced does not (git's never grows either).
+                let left = self
+                    .left
+                    .map_or(cover.saturating_sub(1), |l| l.min(cover.saturating_sub(1)));
+                self.left = Some(left);
                 Purpose::Step {
-                    left: cover.saturating_sub(1) as u64,
-                    steps: crate::midpoint::estimate_steps(cover),
+                    left,
+                    steps: crate::midpoint::estimate_steps(left as usize + 1),
                 }
             } else {
                 Purpose::GoodEnd
@@ -546,6 +697,9 @@ impl Bisection {
             self.issue(choice.rev, choice.runs, purpose);
         }
         if !busy.is_empty() {
+            if busy.len() < jobs && self.verify(&busy).is_none() {
+                self.help_busy(&busy);
+            }
             return;
         }
         let Some(Search::Bayes(b)) = &mut self.search else {
@@ -559,7 +713,7 @@ impl Bisection {
         } else {
             self.finish(Conclusion::Inconclusive {
                 candidates: s.cover.0,
-                confidence: s.cover.1,
+                confidence: self.claimed(s.cover.1),
             });
         }
     }
@@ -591,7 +745,7 @@ impl Bisection {
                     return;
                 }
                 Next::OnlySkipped(revs) => {
-                    let confidence = self.syzbot.confidence;
+                    let confidence = self.claimed(self.syzbot.confidence);
                     self.finish(Conclusion::Inconclusive {
                         candidates: revs,
                         confidence,
@@ -680,7 +834,7 @@ impl Bisection {
                     return;
                 }
                 Next::OnlySkipped(revs) => {
-                    let confidence = self.syzbot.confidence;
+                    let confidence = self.claimed(self.syzbot.confidence);
                     self.finish(Conclusion::Inconclusive {
                         candidates: revs,
                         confidence,
@@ -768,7 +922,7 @@ impl Bisection {
                     None => self.finish(Conclusion::Failed(Failure::Infra)),
                 }
             }
-            Purpose::Step { .. } => self.judge_step(id, rev, build_failed, tally),
+            Purpose::Step { .. } | Purpose::Verify => self.judge_step(id, rev, build_failed, tally),
             Purpose::MergeBase if matches!(self.phase, Phase::CrossBase) => {
                 match self.crash_verdict(build_failed, &tally) {
                     Some(Verdict::Bad) => {
@@ -876,6 +1030,16 @@ impl Bisection {
     fn identify_step(&mut self) {
         let crashing = self.crashing;
         let bad = self.outcomes_where(|p| p.probe.rev == crashing);
+        if !bad
+            .iter()
+            .any(|o| matches!(o, Outcome::Ok | Outcome::Crash { .. }))
+        {
+            // No run tested anything (a kernel that does not boot, exit 125, infrastructure):
+            // more rounds will not tell which crash it is; the verdict says why.
+            let total = Tally::of(&bad, self.target.as_ref(), self.cfg.any_crash);
+            self.repro_verdict(&bad, total);
+            return;
+        }
         let good = self.outcomes_where(|p| p.probe.purpose == Purpose::GoodEnd);
         let next = match &self.target {
             Some(t) if self.target_given => {
@@ -1103,16 +1267,37 @@ impl Bisection {
             return;
         };
         // git's words: in fix bisection a crash means "old" (good).
-        let verdict = match (self.cfg.mode, crash) {
+        let words = |v: Verdict| match (self.cfg.mode, v) {
             (Mode::Fix, Verdict::Bad) => Verdict::Good,
             (Mode::Fix, Verdict::Good) => Verdict::Bad,
             (_, v) => v,
         };
-        self.events.push_back(Event::Verdict {
-            probe: Some(id),
-            rev,
-            verdict,
-        });
+        let verdict = words(crash);
+        if self.cfg.policy == Policy::Bayes {
+            // One line per commit when its verdict is first reached or changes, from all its
+            // runs: more runs on a commit already judged say nothing new to git's words.
+            let all = self.tally_of(rev);
+            let cumulative = words(if all.target > 0 {
+                Verdict::Bad
+            } else if all.ok > 0 {
+                Verdict::Good
+            } else {
+                Verdict::Skip
+            });
+            if self.said.insert(rev.0, cumulative) != Some(cumulative) {
+                self.events.push_back(Event::Verdict {
+                    probe: Some(id),
+                    rev,
+                    verdict: cumulative,
+                });
+            }
+        } else {
+            self.events.push_back(Event::Verdict {
+                probe: Some(id),
+                rev,
+                verdict,
+            });
+        }
         match &mut self.search {
             Some(Search::Verdicts(s)) if self.cfg.policy == Policy::Git && self.cfg.jobs > 1 => {
                 s.apply(rev, verdict);
@@ -1175,11 +1360,21 @@ impl Bisection {
         };
         let s = b.summary(self.cfg.target);
         if s.best.1 >= self.cfg.target {
-            // Results still in flight are not needed any more.
+            // Results still in flight are not needed any more, but for a verification of the
+            // history next to the culprit: the answer waits for it (it may undo it).
             let ids: Vec<ProbeId> = self.in_flight();
+            let mut verifying = false;
             for id in ids {
-                self.probes[id.0 as usize].judged = true;
+                let p = &mut self.probes[id.0 as usize];
+                if p.probe.purpose == Purpose::Verify {
+                    verifying = true;
+                    continue;
+                }
+                p.judged = true;
                 self.events.push_back(Event::Stop { probe: id });
+            }
+            if verifying {
+                return;
             }
             self.found(s.best.0, s.best.1);
         } else if s.outside >= self.cfg.target {
@@ -1187,7 +1382,7 @@ impl Bisection {
         } else if self.budget_spent() && self.busy().is_empty() {
             self.finish(Conclusion::Inconclusive {
                 candidates: s.cover.0,
-                confidence: s.cover.1,
+                confidence: self.claimed(s.cover.1),
             });
         }
     }
@@ -1300,15 +1495,79 @@ impl Bisection {
             merge: parents.len() > 1,
             no_op,
             release: self.dag.release(rev).is_some_and(|r| r.sub.is_none()),
-            non_monotone: None,
+            non_monotone: self.contradiction(rev),
         };
+        let confidence = self.claimed(confidence);
         self.finish(Conclusion::Culprit {
             rev,
             confidence,
             flags,
         });
     }
+
+    /// A tested commit whose runs contradict `culprit` as the only change: in cause bisection,
+    /// one that contains it and stayed clean for so many runs that a commit with the bug would
+    /// almost surely have crashed, or one that lacks it and crashed; the reverse in fix
+    /// bisection. Either says the history is not monotone (the bug came in, went away and came
+    /// back, or another change brings the same crash): there is another "first bad" commit.
+    /// Only runs already done are read.
+    fn contradiction(&self, culprit: Rev) -> Option<Rev> {
+        if self.cfg.policy == Policy::Git {
+            return None;
+        }
+        let mut revs: Vec<u32> = self.probes.iter().map(|p| p.probe.rev.0).collect();
+        revs.sort_unstable();
+        revs.dedup();
+        // The crash rate on the commits that showed the crash, shrunk toward 0 (two more runs
+        // that did not crash): not the posterior's, which the contradiction drags down.
+        let (mut crashes, mut runs) = (0, 2);
+        for &r in &revs {
+            let t = self.tally_of(Rev(r));
+            if t.target > 0 {
+                crashes += t.target;
+                runs += t.target + t.ok;
+            }
+        }
+        let rate = f64::from(crashes) / f64::from(runs);
+        let mut found: Option<(u32, Rev)> = None;
+        for r in revs.into_iter().map(Rev) {
+            if r == culprit || r == self.crashing || r == self.new || self.olds.contains(&r) {
+                continue;
+            }
+            let t = self.tally_of(r);
+            let contains = self.dag.is_ancestor(culprit, r);
+            let has_bug = contains == (self.cfg.mode == Mode::Cause);
+            // Clean runs that a commit with the bug shows together with chance below 1%.
+            let strong_clean =
+                t.target == 0 && t.ok > 0 && (1.0 - rate).powi(t.ok as i32) < CONTRADICTION;
+            let weight = if has_bug && strong_clean {
+                t.ok
+            } else if !has_bug && t.target > 0 {
+                t.target * 100
+            } else {
+                continue;
+            };
+            if found.is_none_or(|(w, _)| weight > w) {
+                found = Some((weight, r));
+            }
+        }
+        found.map(|(_, r)| r)
+    }
+
+    /// The confidence a policy may claim: none with git's, which trusts one run per commit and
+    /// the crashing end without checking that it reproduces (a flaky crash makes its answer
+    /// wrong without a sign).
+    fn claimed(&self, confidence: f64) -> Option<f64> {
+        (self.cfg.policy != Policy::Git).then_some(confidence)
+    }
 }
+
+/// Commits left in the answer from which an idle job verifies the history next to it.
+const VERIFY_WHEN_LEFT: u64 = 8;
+
+/// How unlikely the runs of one commit must be under the named culprit to say the history is
+/// not monotone.
+const CONTRADICTION: f64 = 0.01;
 
 /// Share of the error bayes allows (1 - target) that may come from a release with the bug
 /// showing it in none of its runs (see `release_runs`): a release judged good wrongly puts the

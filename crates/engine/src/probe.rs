@@ -27,6 +27,10 @@ pub enum Purpose {
     },
     /// Build only (no runs), to compare the culprit's artifact with its parent's.
     ParentBuild,
+    /// bayes, an idle job at the end: the middle of the widest stretch of history next to the
+    /// likely culprit where nothing was tested is run, to see the change there (above the
+    /// culprit) or not (below): a revert and re-land shows as a commit that disagrees.
+    Verify,
     /// bayes: the end assumed clean (the good commit; the fixed head in fix bisection) is run,
     /// to tell which of several crashes is new in the range, or whether the bisected crash is
     /// older than the range.
@@ -185,8 +189,9 @@ pub enum Conclusion {
     Culprit {
         /// The commit.
         rev: Rev,
-        /// Probability that it is right, by the policy's model.
-        confidence: f64,
+        /// Probability that it is right, by the policy's model; `None` when the policy trusts
+        /// single runs and can justify none (git).
+        confidence: Option<f64>,
         /// Flags.
         flags: Flags,
     },
@@ -194,8 +199,8 @@ pub enum Conclusion {
     Inconclusive {
         /// The commits, most probable first.
         candidates: Vec<Rev>,
-        /// Probability that the culprit is among them.
-        confidence: f64,
+        /// Probability that the culprit is among them (`None` as for a culprit).
+        confidence: Option<f64>,
     },
     /// Cause: the oldest tested release already crashes. Fix: the newest commit still crashes.
     Horizon {

@@ -201,7 +201,7 @@ fn culprit(repo: &Repo, c: &Conclusion) -> (String, f64, bool, bool) {
             flags,
         } => (
             repo.title[rev.idx()].clone(),
-            *confidence,
+            confidence.unwrap_or(f64::NAN),
             flags.no_op,
             flags.release,
         ),

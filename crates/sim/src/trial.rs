@@ -252,7 +252,7 @@ pub fn run(
             flags,
         }) => {
             correct = world.is_right(*rev);
-            confidence = *c;
+            confidence = c.unwrap_or(0.0);
             named = true;
             non_monotone_flagged = flags.non_monotone.is_some();
         }
@@ -265,7 +265,7 @@ pub fn run(
                     .iter()
                     .all(|&c| world.is_right(c) || !world.builds(c));
             inconclusive = true;
-            confidence = *c;
+            confidence = c.unwrap_or(0.0);
         }
         _ => {}
     }

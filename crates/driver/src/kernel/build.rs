@@ -76,8 +76,10 @@ fn link_kernel(hit: &CachedKernel, image: &Path, vmlinux: &Path) -> std::io::Res
 }
 
 /// Whether a failed build ran out of disk space (make's log says so).
+/// How the C library words `ENOSPC`, in build logs and I/O errors alike.
+const ENOSPC: &str = "No space left on device";
+
 fn out_of_space(f: &culprit_kbuild::BuildFailure) -> bool {
-    const ENOSPC: &str = "No space left on device";
     f.root_cause.line.contains(ENOSPC)
         || std::fs::read(&f.log)
             .map(|b| String::from_utf8_lossy(&b).contains(ENOSPC))
@@ -217,6 +219,11 @@ pub(super) fn build_or_take(
             });
             Err(Stop::Idle)
         }
+        // make could not even start or log (its log file on a full disk, say).
+        Err(e) if e.to_string().contains(ENOSPC) => Err(Stop::Failed(format!(
+            "no space left on device while building in {} ({e})",
+            build_dir.display()
+        ))),
         Err(e) => Err(Stop::Failed(e.to_string())),
     }
 }

@@ -368,11 +368,7 @@ pub fn work(
     let send = |m: Message| {
         let _ = tx.send(m);
     };
-    let failed = |error: String| Message::Failed {
-        slot,
-        probe: job.probe,
-        error,
-    };
+    let failed = |error: String| Message::Failed { error };
     let hex = job.commit.to_hex();
     let image = k.kernels.join(format!("{hex}.bzImage"));
     let known = k

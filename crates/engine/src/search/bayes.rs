@@ -40,6 +40,8 @@ const MIN_BITS: f64 = 1e-3;
 /// information is at most about 20 times the distance for any crash rate): `choose` skips them,
 /// so a step costs the uncertain part of a history, not all of it.
 const ACTIVE_EPS: f64 = 1e-5;
+/// Fewest runs one probe asks for (when the runs cap allows).
+const MIN_PROBE_RUNS: u32 = 3;
 /// Most batches (rounds of `vms` parallel runs) one probe may ask for.
 const MAX_BATCHES: u32 = 3;
 /// Largest set reported as inconclusive.
@@ -514,6 +516,16 @@ impl BayesSearch {
         best / (1.0 - self.p_out).max(1e-12)
     }
 
+    /// Whether more runs on `rev` may still be worth it: a testable candidate whose bug
+    /// probability is not settled near 0 or 1.
+    pub fn unsettled(&self, rev: Rev) -> bool {
+        let m = self.presence(rev);
+        self.cands.contains(rev)
+            && !self.untestable.contains(&rev.0)
+            && m > ACTIVE_EPS
+            && m < 1.0 - ACTIVE_EPS
+    }
+
     /// Probability that the crash is outside the range (present on the clean ends too).
     pub fn outside(&self) -> f64 {
         self.p_out
@@ -712,7 +724,9 @@ impl BayesSearch {
         // Whole batches: a batch of VMs takes as long with one run as with `vms` runs.
         let batch = cfg.vms.clamp(1, cfg.runs.max(1));
         // Half batches too: the same wall time for fewer runs when a little evidence is enough.
-        let half = (batch / 2).max(1);
+        // At least three runs a probe: fewer make a log of one-run blocks and a driver loop of
+        // one-run jobs, for little more information per run.
+        let half = (batch / 2).max(MIN_PROBE_RUNS).min(cfg.runs.max(1));
         let options: Vec<u32> = (1..=2 * MAX_BATCHES)
             .map(|k| k * half)
             .filter(|&n| n <= cfg.runs.max(1))
@@ -742,6 +756,9 @@ impl BayesSearch {
         // The `skip`-th nearest candidate of each target: the nearest one, or after untestable
         // commits in a row one 2^streak - 1 places further (an untestable commit's neighbours
         // are likely untestable too).
+        // A commit whose bug probability is this close to 0 or 1 is settled for the answer
+        // asked (`target`): more runs there cannot change it.
+        let settled = (1.0 - cfg.target).clamp(1e-9, 0.1) / 10.0;
         let testable = self.cands.len().saturating_sub(self.untestable.len());
         let skip = ((1usize << self.fail_streak.min(12)) - 1).min(testable / 4);
         let mut heap: std::collections::BinaryHeap<(u64, u32)> =
@@ -757,8 +774,12 @@ impl BayesSearch {
             {
                 continue;
             }
+            let m = self.presence[c.idx()];
+            if m < settled || m > 1.0 - settled {
+                continue;
+            }
             // Distances are not negative: their bits order like the numbers.
-            let d = (self.presence[c.idx()] - target).abs().to_bits();
+            let d = (m - target).abs().to_bits();
             if heap.len() <= skip {
                 heap.push((d, c.0));
             } else if heap.peek().is_some_and(|&(bd, _)| d < bd) {
@@ -772,6 +793,9 @@ impl BayesSearch {
         // Every run count for one commit: the most bits per unit of expected cost.
         let consider = |rev: u32, best: &mut Option<(f64, Choice)>| {
             let m = self.presence(Rev(rev));
+            if m < settled || m > 1.0 - settled {
+                return;
+            }
             let build = if cfg.builds_cached && built.contains(&rev) {
                 0.0
             } else {
