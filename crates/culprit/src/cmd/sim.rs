@@ -225,7 +225,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     for r in &rows {
         println!(
-            "{:<8} {:>9.3} {:>13.3} {:>10.1} {:>12.2} {:>10.1}h {:>10.1}h {:>11.3} {:>7.3} {:>10.3}",
+            "{:<8} {:>9.3} {:>13.3} {:>10.1} {:>12.2} {:>10.1}h {:>10.1}h {:>11} {:>7.3} {:>10.3}",
             r.strategy,
             r.accuracy,
             r.inconclusive_rate,
@@ -233,7 +233,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             r.mean_builds,
             r.mean_wall_s / 3600.0,
             r.p95_wall_s / 3600.0,
-            r.mean_confidence,
+            confidence(r, r.mean_confidence),
             r.named_rate,
             r.accuracy_among_named,
         );
@@ -398,6 +398,16 @@ fn run_grid(args: &Args, setup: &Setup, strategies: &[Strategy]) -> anyhow::Resu
     Ok(ExitCode::SUCCESS)
 }
 
+/// A mean confidence for the table: `none` for git, which claims none (one run per commit is
+/// trusted, so it cannot say how sure it is).
+fn confidence(r: &Summary, x: f64) -> String {
+    if r.strategy == "git" {
+        "none".into()
+    } else {
+        format!("{x:.3}")
+    }
+}
+
 fn verdict_word(v: Verdict) -> &'static str {
     match v {
         Verdict::Pass => "pass",
@@ -409,15 +419,15 @@ fn verdict_word(v: Verdict) -> &'static str {
 
 fn grid_row(cell: &str, r: &Summary) -> String {
     format!(
-        "{:<46} {:<8} {:>8.3} {:>7.3} {:>6.3} {:>9.3} {:>6.3} {:>10.3} {:>7.1} {:>7.2} {:>7.2} {:>7.2}",
+        "{:<46} {:<8} {:>8.3} {:>7.3} {:>6.3} {:>9.3} {:>6} {:>10} {:>7.1} {:>7.2} {:>7.2} {:>7.2}",
         cell,
         r.strategy,
         r.accuracy,
         r.inconclusive_rate,
         r.named_rate,
         r.accuracy_among_named,
-        r.mean_confidence,
-        r.mean_confidence_among_named,
+        confidence(r, r.mean_confidence),
+        confidence(r, r.mean_confidence_among_named),
         r.mean_runs,
         r.mean_builds,
         r.mean_wall_s / 3600.0,
