@@ -64,6 +64,18 @@ fn calibrated_rare_crash() {
 }
 
 #[test]
+fn calibrated_when_the_crash_rate_differs_per_commit() {
+    // Each commit's rate between half and twice the mean: one rate learned for all commits
+    // took a culprit that crashes less often than the crashing end for clean (accuracy 0.962
+    // at confidence 0.995 on the grid's cell before the per-commit model).
+    let p = WorldParams {
+        repro_spread: 1.0,
+        ..world(0.3, 0.02)
+    };
+    assert_calibrated(&p, 300, 14);
+}
+
+#[test]
 fn calibration_se_is_the_spread_of_a_calibrated_accuracy() {
     // The tolerance the calibration tests use: at confidence 0.995 over 200 trials, three
     // standard errors are about 0.015, the acceptance's margin at 500 trials.

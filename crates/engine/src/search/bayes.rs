@@ -6,7 +6,10 @@
 //! updated by every run, integrated out exactly); on a commit without the bug that identity
 //! never appears, except through a small contradiction rate `EPSILON` so inconsistent results
 //! lower the confidence instead of breaking the search. Crashes with another identity, skipped
-//! and infrastructure runs carry no evidence either way.
+//! and infrastructure runs carry no evidence either way. The rate may also differ per commit
+//! (each commit's rate within a factor of two of a typical rate, prior probability 0.25): the
+//! likelihood is the mixture of the two models, so clean runs next to the culprit are not
+//! trusted more than a commit that crashes less often than the crashing end deserves.
 //!
 //! One more hypothesis stands beside the candidates: the crash is *outside* the range, already
 //! present on the ends assumed clean (the good commit in cause bisection, the fixed head in fix
@@ -52,6 +55,21 @@ pub const OUTSIDE_PRIOR: f64 = 0.01;
 /// The same when the crash could only be guessed (two titles as frequent, one sighting in many
 /// runs): it may be an older crash that fires anywhere, not the reproducer's.
 pub const OUTSIDE_PRIOR_GUESSED: f64 = 0.5;
+/// Prior probability that the crash rate differs from commit to commit (a reproducer that
+/// fires more often once later commits make the path hotter, say). Under that model each
+/// commit with the bug has its own rate, a typical rate `mu` (unknown, integrated over
+/// [`HET_GRID`] points) times a factor between one half and two ([`HET_FACTORS`], equally
+/// likely, drawn per commit): clean runs on one commit say less about it than the rate learned
+/// on the others suggests. Without it, a culprit that crashes half as often as the crashing end
+/// is taken for clean with a confidence it never earned. The spread is multiplicative so that a
+/// rare crash (a rate of 0.05) is not taken to be possibly never firing at all.
+const HET_WEIGHT: f64 = 0.25;
+/// log2 of the factors of a commit's rate over the mean under the per-commit model.
+const HET_FACTORS: [f64; 5] = [-1.0, -0.5, 0.0, 0.5, 1.0];
+/// Points of the grid over the mean rate `mu` under the per-commit model, log-spaced over
+/// [`HET_MU_RANGE`] so rare crashes are resolved as finely as frequent ones.
+const HET_GRID: usize = 32;
+const HET_MU_RANGE: (f64, f64) = (0.004, 0.98);
 
 /// Evidence gathered on one tested commit.
 #[derive(Debug, Clone, Copy, Default)]
@@ -68,6 +86,12 @@ struct Counts {
     all: (u32, u32),
 }
 
+/// [`BayesSearch::het_arrays`]: per hypothesis, per grid point of the mean rate.
+struct HetArrays {
+    per_class: Vec<Vec<f64>>,
+    outside: Vec<f64>,
+}
+
 /// The culprit's posterior over the classes and the outside hypothesis.
 #[derive(Debug)]
 struct Posterior {
@@ -80,6 +104,41 @@ struct Posterior {
     /// Beta parameters of the crash rate under each class, and outside.
     class_rates: Vec<(f64, f64)>,
     out_rate: (f64, f64),
+    /// The per-commit rate model's posterior.
+    het: Het,
+}
+
+/// The posterior of the per-commit rate model (see [`HET_WEIGHT`]): its probability, and the
+/// distribution of the mean rate over the grid given that model.
+#[derive(Debug, Clone, Default)]
+struct Het {
+    weight: f64,
+    mu: Vec<f64>,
+}
+
+/// The grid of typical rates of the per-commit model.
+fn het_mu(j: usize) -> f64 {
+    let (lo, hi) = (HET_MU_RANGE.0.ln(), HET_MU_RANGE.1.ln());
+    (lo + (hi - lo) * j as f64 / (HET_GRID - 1) as f64).exp()
+}
+
+/// `ln` of the chance of `s` crashes and `f` clean runs (in a given order) on one commit whose
+/// rate is drawn from the per-commit model with typical rate `mu`.
+fn het_ln(mu: f64, s: f64, f: f64) -> f64 {
+    let terms = HET_FACTORS.map(|x| {
+        let r = (mu * x.exp2()).min(0.999);
+        s * r.ln() + f * (1.0 - r).ln()
+    });
+    log_sum_exp(&terms) - (HET_FACTORS.len() as f64).ln()
+}
+
+/// `ln(sum(exp(x)))`, safely.
+fn log_sum_exp(x: &[f64]) -> f64 {
+    let max = x.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    if !max.is_finite() {
+        return max;
+    }
+    max + x.iter().map(|v| (v - max).exp()).sum::<f64>().ln()
 }
 
 /// Where a tested commit stands against the candidates.
@@ -162,6 +221,7 @@ pub struct BayesSearch {
     class_rates: Vec<(f64, f64)>,
     out_rate: (f64, f64),
     p_post: (f64, f64),
+    het: Het,
     presence: Vec<f64>,
     /// Positions (in the candidate list) of the commits `choose` considers, by `update`.
     active: Vec<u32>,
@@ -207,6 +267,7 @@ impl BayesSearch {
             class_rates: vec![(1.0, 1.0)],
             out_rate: (1.0, 1.0),
             p_post: (1.0, 1.0),
+            het: Het::default(),
             presence: Vec::new(),
             active: Vec::new(),
             per: Vec::new(),
@@ -380,15 +441,30 @@ impl BayesSearch {
             all: (out_s, out_f),
         } = counts;
         let mut s_f = Vec::with_capacity(per_class.len());
+        let prior_ln = ln_beta(self.prior.0, self.prior.1);
+        // The per-commit model: per grid point, the prior of `mu` and each tested commit's
+        // likelihood when it has the bug; per class, the sum over the commits it says have it.
+        let het_arrays = self.het_arrays();
+        let (het_w, het_l) = (HET_WEIGHT.ln(), (1.0 - HET_WEIGHT).ln());
+        // ln((1 - W) L_shared + W L_het), and the per-commit model's share of it.
+        let mix = |shared: f64, het: f64| {
+            let (x, y) = (het_l + shared, het_w + het);
+            let m = x.max(y);
+            let total = m + ((x - m).exp() + (y - m).exp()).ln();
+            (total, (y - total).exp())
+        };
+        let mut het_share = Vec::with_capacity(per_class.len());
         let logl: Vec<f64> = per_class
             .iter()
             .zip(&self.class_size)
-            .map(|(&(s, f, e), &size)| {
+            .zip(&het_arrays.per_class)
+            .map(|((&(s, f, e), &size), het)| {
                 let (a, b) = (self.prior.0 + f64::from(s), self.prior.1 + f64::from(f));
                 s_f.push((a, b));
+                let (l, share) = mix(ln_beta(a, b) - prior_ln, log_sum_exp(het));
+                het_share.push(share);
                 // Each candidate has prior (1 - OUTSIDE_PRIOR) / N.
-                ln_beta(a, b)
-                    + f64::from(e) * EPSILON.ln()
+                l + f64::from(e) * EPSILON.ln()
                     + (size as f64 * (1.0 - outside_prior) / self.cands.len() as f64).ln()
             })
             .collect();
@@ -396,7 +472,11 @@ impl BayesSearch {
             self.prior.0 + f64::from(*out_s),
             self.prior.1 + f64::from(*out_f),
         );
-        let out_logl = ln_beta(out_ab.0, out_ab.1) + outside_prior.ln();
+        let (out_l, out_share) = mix(
+            ln_beta(out_ab.0, out_ab.1) - prior_ln,
+            log_sum_exp(&het_arrays.outside),
+        );
+        let out_logl = out_l + outside_prior.ln();
         let max = logl.iter().cloned().fold(out_logl, f64::max);
         let mut post: Vec<f64> = logl.iter().map(|l| (l - max).exp()).collect();
         let mut p_out = (out_logl - max).exp();
@@ -416,13 +496,88 @@ impl BayesSearch {
         } else {
             self.prior
         };
+        // The per-commit model's weight and its mean rate's distribution, over the hypotheses.
+        let mut mu = vec![0.0; HET_GRID];
+        let mut weight = 0.0;
+        let hyps = post
+            .iter()
+            .zip(&het_share)
+            .zip(&het_arrays.per_class)
+            .map(|((p, s), a)| (*p, *s, a))
+            .chain(std::iter::once((p_out, out_share, &het_arrays.outside)));
+        for (p, share, arr) in hyps {
+            let w = p * share;
+            if w <= 0.0 {
+                continue;
+            }
+            let total = log_sum_exp(arr);
+            for (m, v) in mu.iter_mut().zip(arr) {
+                *m += w * (v - total).exp();
+            }
+            weight += w;
+        }
+        if weight > 0.0 {
+            mu.iter_mut().for_each(|m| *m /= weight);
+        }
         Posterior {
             post,
             p_out,
             rate,
             class_rates: s_f,
             out_rate: out_ab,
+            het: Het { weight, mu },
         }
+    }
+
+    /// Per class and outside, per grid point of the mean rate: `ln` of its prior and of the
+    /// runs' likelihood under the per-commit model, over the commits the hypothesis says have
+    /// the bug (the crashing end's runs count as one commit's).
+    fn het_arrays(&self) -> HetArrays {
+        let (a0, b0) = self.prior;
+        let lp: Vec<f64> = (0..HET_GRID)
+            .map(|j| {
+                // The Beta prior's density times the grid's spacing (`d mu = mu d ln mu`).
+                let mu = het_mu(j);
+                (a0 - 1.0) * mu.ln() + (b0 - 1.0) * (1.0 - mu).ln() + mu.ln()
+            })
+            .collect();
+        let norm = log_sum_exp(&lp);
+        let ln_of =
+            |e: &Evidence, j: usize| het_ln(het_mu(j), f64::from(e.crashes), f64::from(e.clean));
+        let base: Vec<f64> = (0..HET_GRID)
+            .map(|j| lp[j] - norm + ln_of(&self.common, j))
+            .collect();
+        let bits: Vec<Vec<f64>> = self
+            .bit_evidence
+            .iter()
+            .map(|e| (0..HET_GRID).map(|j| ln_of(e, j)).collect())
+            .collect();
+        let per_class = self
+            .class_bits
+            .iter()
+            .map(|cb| {
+                let mut arr = base.clone();
+                for (b, l) in bits.iter().enumerate() {
+                    let member = cb.get(b / 64).is_some_and(|w| w >> (b % 64) & 1 == 1);
+                    let present = match self.mode {
+                        Mode::Cause => member,
+                        Mode::Fix => !member,
+                    };
+                    if present {
+                        arr.iter_mut().zip(l).for_each(|(a, x)| *a += x);
+                    }
+                }
+                arr
+            })
+            .collect();
+        let mut outside = base;
+        for l in &bits {
+            outside.iter_mut().zip(l).for_each(|(a, x)| *a += x);
+        }
+        for (j, a) in outside.iter_mut().enumerate() {
+            *a += ln_of(&self.absent, j);
+        }
+        HetArrays { per_class, outside }
     }
 
     /// Recomputes the posterior and every candidate's probability of having the bug.
@@ -435,7 +590,9 @@ impl BayesSearch {
             rate,
             class_rates,
             out_rate,
+            het,
         } = self.posterior_of(&counts);
+        self.het = het;
         self.p_post = rate;
         self.class_rates = class_rates;
         self.out_rate = out_rate;
@@ -660,7 +817,30 @@ impl BayesSearch {
     /// about the crash rate.
     fn q(&self, n: u32) -> f64 {
         let (a, b) = self.p_post;
-        (ln_beta(a, b + f64::from(n)) - ln_beta(a, b)).exp()
+        let shared = (ln_beta(a, b + f64::from(n)) - ln_beta(a, b)).exp();
+        self.with_het(shared, Evidence::default(), n)
+    }
+
+    /// `shared` (the chance of `n` clean runs under one rate for all commits) mixed with the
+    /// same chance under the per-commit model, for a commit that has shown `seen` already.
+    fn with_het(&self, shared: f64, seen: Evidence, n: u32) -> f64 {
+        let w = self.het.weight;
+        if w <= 0.0 || self.het.mu.len() != HET_GRID {
+            return shared;
+        }
+        let (s, f) = (f64::from(seen.crashes), f64::from(seen.clean));
+        let het: f64 = self
+            .het
+            .mu
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| **p > 0.0)
+            .map(|(j, p)| {
+                let mu = het_mu(j);
+                p * (het_ln(mu, s, f + f64::from(n)) - het_ln(mu, s, f)).exp()
+            })
+            .sum();
+        (1.0 - w) * shared + w * het
     }
 
     /// Chance that `n` more runs on `rev` show no crash, given that it has the bug: for a commit
@@ -693,7 +873,8 @@ impl BayesSearch {
             return self.q(n);
         }
         let (a, b) = (a / w, b / w);
-        (ln_beta(a, b + f64::from(n)) - ln_beta(a, b)).exp()
+        let shared = (ln_beta(a, b + f64::from(n)) - ln_beta(a, b)).exp();
+        self.with_het(shared, self.bit_evidence[bit], n)
     }
 
     /// Expected runs started for `n` runs, `vms` at a time, stopping after a batch that crashed.
