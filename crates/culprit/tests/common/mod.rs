@@ -18,6 +18,7 @@ pub mod kernel;
 pub const BUILD: &str = "cc -O0 -o prog src/main.c";
 
 /// The `culprit` binary built by cargo for these tests.
+#[allow(unsafe_code)]
 pub fn culprit() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_culprit"));
     // The repositories are the fixtures'; no config of the machine's user should matter.
@@ -25,6 +26,22 @@ pub fn culprit() -> Command {
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("LC_ALL", "C")
         .stdin(Stdio::null());
+    // The tests play a user at a terminal, where Ctrl-C reaches culprit. A CI job started in
+    // the background of a script (or under nohup) ignores SIGINT/SIGHUP, culprit keeps what its
+    // parent ignores, and a test's Ctrl-C would then never stop it: the signals go back to
+    // their defaults in the child (the test of ignored signals sets them itself).
+    use std::os::unix::process::CommandExt;
+    // SAFETY: between fork and exec only `sigaction` runs, which is async-signal-safe, and
+    // nothing is allocated.
+    unsafe {
+        cmd.pre_exec(|| {
+            use nix::sys::signal::{SigHandler, Signal, signal};
+            for s in [Signal::SIGINT, Signal::SIGHUP, Signal::SIGTERM] {
+                signal(s, SigHandler::SigDfl).map_err(std::io::Error::from)?;
+            }
+            Ok(())
+        });
+    }
     cmd
 }
 
