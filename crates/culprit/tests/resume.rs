@@ -487,11 +487,12 @@ fn kill_9_right_after_a_verdict_line() {
     check(&r);
 }
 
-/// A kill between a run's two writes (its row in `runs`, then its event) is simulated by
-/// deleting the last event of a killed bisection whose last input was a run: the resumed one
-/// must replay that run from its row, not run it again.
+/// A run's row in `runs` (statistics) and its record in the event log (replay) are written in
+/// one transaction: a bisection killed right after a run holds both or neither, so a resumed one
+/// never runs a recorded run again. (Before, they were two writes and a kill in between was
+/// repaired on resume.)
 #[test]
-fn resume_replays_a_run_whose_event_was_not_written() {
+fn resume_finds_every_recorded_run_in_the_event_log() {
     // Invocation 3 is the third run on --bad (the reproducibility check makes at least three):
     // it sleeps, so the last input recorded is invocation 2, a run.
     let r = kill_and_resume_with(
@@ -505,22 +506,29 @@ fn resume_replays_a_run_whose_event_was_not_written() {
         },
         |state| {
             let db = rusqlite::Connection::open(state.join("state.db")).expect("state database");
-            let (seq, kind): (i64, String) = db
+            let rows: i64 = db
+                .query_row("SELECT COUNT(*) FROM runs", [], |r| r.get(0))
+                .expect("runs");
+            let records: i64 = db
+                .query_row("SELECT COUNT(*) FROM events WHERE kind = 'run'", [], |r| {
+                    r.get(0)
+                })
+                .expect("run records");
+            assert_eq!((rows, records), (2, 2), "runs and their records differ");
+            let kind: String = db
                 .query_row(
-                    "SELECT seq, kind FROM events ORDER BY seq DESC LIMIT 1",
+                    "SELECT kind FROM events ORDER BY seq DESC LIMIT 1",
                     [],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| r.get(0),
                 )
                 .expect("last event");
             assert_eq!(kind, "run", "the last input was not a run");
-            db.execute("DELETE FROM events WHERE seq = ?1", [seq])
-                .expect("delete the event");
         },
     );
     assert_eq!(r.recorded_rows, 2);
     let n = check(&r);
     assert_eq!(n, 2);
-    // The row's run is not run again: the probe goes on from its third run.
+    // The recorded runs are not run again: the probe goes on from its third run.
     assert!(
         r.resumed.log.contains("resuming: 2 recorded runs replayed"),
         "{}",
@@ -584,4 +592,43 @@ fn kill_9_leaves_no_command_running_after_resume() {
         r.alive_after_resume,
         r.groups_before
     );
+}
+
+/// A state directory written by an older culprit (the event log's records had other shapes) is
+/// refused on `--resume` with one line saying what to do, and is left as it was.
+#[test]
+fn state_from_an_older_culprit_is_refused_clearly() {
+    let w = world();
+    let out = Outputs::new();
+    let c = Commands::new(&out);
+    let f = out.run(bisect(&out, &w.path, &start_args(&w, &c, 1)));
+    assert_eq!(f.code, Some(0), "{}", f.dump());
+    let db_path = out.state().join("state.db");
+    let db = rusqlite::Connection::open(&db_path).expect("state database");
+    db.execute(
+        "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
+        [],
+    )
+    .expect("older schema");
+    drop(db);
+    let before = std::fs::read(&db_path).expect("state");
+    let resumed = out.run({
+        let mut cmd = common::culprit();
+        cmd.args(["bisect", "--repo"])
+            .arg(&w.path)
+            .arg("--state")
+            .arg(out.state())
+            .arg("--resume");
+        cmd
+    });
+    assert_eq!(resumed.code, Some(2), "{}", resumed.dump());
+    let lines: Vec<&str> = resumed.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{}", resumed.stderr);
+    assert!(
+        lines[0].contains("written by another version of culprit")
+            && lines[0].contains("remove that directory to start again"),
+        "{}",
+        resumed.stderr
+    );
+    assert_eq!(std::fs::read(&db_path).expect("state"), before);
 }

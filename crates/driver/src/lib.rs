@@ -15,6 +15,7 @@ mod finish;
 mod kernel;
 mod log;
 mod options;
+mod record;
 mod replay;
 mod session;
 mod step;
@@ -30,8 +31,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use culprit_engine::{
-    Bisection, Build, Conclusion, Config, Dag, Event, Mode, Outcome, Policy, ProbeId, Purpose,
-    Release, Rev,
+    Bisection, Build, Conclusion, Config, Dag, Event, Input, Mode, Outcome, Policy, ProbeId,
+    Purpose, Release, Rev,
 };
 use culprit_exec::Cancel;
 use culprit_git::{Checkouts, CommitId, Graph, Repo};
@@ -47,6 +48,7 @@ pub use summary::{
 
 pub use options::{Control, Error, JOBS, Options, Progress, RUNS, TIMEOUT_SECS};
 use options::{hash_str, parse_policy, validate};
+use record::Record;
 pub use session::{LOGS_BUDGET, OnReady, run_with};
 
 /// Per-commit memory of what was seen, for caching and the final report.

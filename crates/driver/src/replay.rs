@@ -5,85 +5,31 @@ use super::*;
 impl Driver<'_> {
     /// Replays the recorded inputs into a fresh engine (same inputs, same order, same state).
     pub(crate) fn replay(&mut self) -> Result<(), Error> {
-        let events = self.store.events()?;
+        let records: Vec<Record> = self.store.events_as()?;
         let mut replayed = 0u32;
-        // (probe, index) of every replayed run event.
-        let mut run_events: std::collections::HashSet<(u32, u64)> =
-            std::collections::HashSet::new();
-        for ev in events {
-            let p = &ev.payload;
-            let id = |k: &str| p.get(k).and_then(|v| v.as_u64()).map(|v| ProbeId(v as u32));
-            match ev.kind.as_str() {
-                "probe" => {
-                    let want = id("id");
-                    let got = self.engine.poll_probe();
-                    if got.as_ref().map(|g| g.id) != want {
-                        return Err(Error::Input("the recorded state does not replay (was it written by another version?): remove the state directory to start again".into()));
-                    }
-                    if let Some(probe) = got {
-                        let commit = self.commit(probe.rev);
-                        let tree = self.repo.tree_id(commit)?;
-                        self.inflight.insert(
-                            probe.id,
-                            InFlight {
-                                commit,
-                                tree,
-                                runs: probe.runs,
-                                outcomes: Vec::new(),
-                                stop: Arc::new(AtomicBool::new(false)),
-                            },
-                        );
-                    }
-                }
-                "build" => {
-                    let Some(pid) = id("probe") else { continue };
-                    let ok = p.get("ok").and_then(|v| v.as_bool()).unwrap_or(false);
-                    let build = if ok {
-                        Build::Built {
-                            artifact: p.get("artifact").and_then(|v| v.as_str()).map(String::from),
+        for record in records {
+            match record {
+                Record::Probe { id, .. } => self.replay_probe(id)?,
+                Record::Input { input, index } => {
+                    match &input {
+                        Input::Build { probe, build } => {
+                            if let Some(f) = self.inflight.get(probe) {
+                                self.seen
+                                    .builds_by_tree
+                                    .insert(f.tree.clone(), build.clone());
+                            }
                         }
-                    } else {
-                        Build::Failed {
-                            reason: p
-                                .get("reason")
-                                .and_then(|v| v.as_str())
-                                .unwrap_or("build failed")
-                                .to_string(),
+                        Input::Run { probe, outcome } => {
+                            self.replayed_run(*probe, index, outcome);
+                            replayed += 1;
                         }
-                    };
-                    if let Some(f) = self.inflight.get(&pid) {
-                        self.seen
-                            .builds_by_tree
-                            .insert(f.tree.clone(), build.clone());
                     }
                     self.engine
-                        .handle_build(pid, build)
+                        .handle(input)
                         .map_err(|e| Error::Other(e.to_string()))?;
                 }
-                "run" => {
-                    let Some(pid) = id("probe") else { continue };
-                    let Some(outcome) = p
-                        .get("outcome")
-                        .and_then(|v| serde_json::from_value::<Outcome>(v.clone()).ok())
-                    else {
-                        continue;
-                    };
-                    let index = p.get("index").and_then(|v| v.as_u64());
-                    self.replayed_run(pid, index, &outcome);
-                    self.engine
-                        .handle_run(pid, outcome)
-                        .map_err(|e| Error::Other(e.to_string()))?;
-                    replayed += 1;
-                    if let Some(index) = index {
-                        run_events.insert((pid.0, index));
-                    }
-                }
-                _ => {}
             }
             self.replay_events();
-        }
-        if self.replay_unlogged_run(&run_events)? {
-            replayed += 1;
         }
         // Probes that had all they needed are closed; unfinished ones run again from where they
         // stopped (their recorded runs are not repeated).
@@ -114,6 +60,27 @@ impl Driver<'_> {
         Ok(())
     }
 
+    /// A recorded probe: the fresh engine must hand out the same one.
+    fn replay_probe(&mut self, want: ProbeId) -> Result<(), Error> {
+        let got = self.engine.poll_probe();
+        let Some(probe) = got.filter(|g| g.id == want) else {
+            return Err(Error::Input("the recorded state does not replay (was it written by another version?): remove the state directory to start again".into()));
+        };
+        let commit = self.commit(probe.rev);
+        let tree = self.repo.tree_id(commit)?;
+        self.inflight.insert(
+            probe.id,
+            InFlight {
+                commit,
+                tree,
+                runs: probe.runs,
+                outcomes: Vec::new(),
+                stop: Arc::new(AtomicBool::new(false)),
+            },
+        );
+        Ok(())
+    }
+
     /// A run that timed out, as the engine is to count it (see [`classify::hang_counted`]).
     pub(crate) fn counted_hang(&self, outcome: Outcome) -> Outcome {
         classify::hang_counted(
@@ -125,7 +92,7 @@ impl Driver<'_> {
 
     /// A replayed run joins its probe; its commit counts as tested (the statistics describe the
     /// whole bisection); a crash's report is read again from the run's log, for the result.
-    fn replayed_run(&mut self, probe: ProbeId, index: Option<u64>, outcome: &Outcome) {
+    fn replayed_run(&mut self, probe: ProbeId, index: Option<u32>, outcome: &Outcome) {
         let Some(f) = self.inflight.get_mut(&probe) else {
             return;
         };
@@ -168,42 +135,5 @@ impl Driver<'_> {
                 f.stop.store(true, Ordering::SeqCst);
             }
         }
-    }
-
-    /// A finished run is written twice, as a row of `runs` and then as an event: a kill between
-    /// the two leaves the last run without its event. It is the input that came next, so it is
-    /// replayed last (and its event written now) instead of being run again. Returns whether
-    /// there was one.
-    fn replay_unlogged_run(
-        &mut self,
-        run_events: &std::collections::HashSet<(u32, u64)>,
-    ) -> Result<bool, Error> {
-        let runs = self.store.runs()?;
-        let Some((_, last)) = runs.last() else {
-            return Ok(false);
-        };
-        let Ok(probe) = u32::try_from(last.probe_id) else {
-            return Ok(false);
-        };
-        if run_events.contains(&(probe, u64::from(last.index))) {
-            return Ok(false);
-        }
-        let pid = ProbeId(probe);
-        let Ok(outcome) = serde_json::from_value::<Outcome>(last.outcome.clone()) else {
-            return Ok(false);
-        };
-        if !self.inflight.contains_key(&pid) {
-            return Ok(false);
-        }
-        self.replayed_run(pid, Some(u64::from(last.index)), &outcome);
-        self.store.append_event(
-            "run",
-            &serde_json::json!({"probe": probe, "index": last.index, "outcome": last.outcome}),
-        )?;
-        self.engine
-            .handle_run(pid, outcome)
-            .map_err(|e| Error::Other(e.to_string()))?;
-        self.replay_events();
-        Ok(true)
     }
 }

@@ -153,10 +153,10 @@ impl Driver<'_> {
                 .unwrap_or_else(|| self.pick_checkout(free, last));
             self.checkout_used.insert(slot, self.probes_started);
             self.probes_started += 1;
-            self.store.append_event(
-                "probe",
-                &serde_json::json!({"id": probe.id.0, "commit": commit.to_hex()}),
-            )?;
+            self.record(&Record::Probe {
+                id: probe.id,
+                commit: commit.to_hex(),
+            })?;
             self.announce(probe.id, &probe.purpose, commit)?;
             let tree = self.repo.tree_id(commit)?;
             let stop = Arc::new(AtomicBool::new(false));
@@ -494,21 +494,23 @@ impl Driver<'_> {
         &mut self,
         probe: ProbeId,
         build: Build,
-        secs: f64,
+        _secs: f64,
         _note: Option<&str>,
     ) -> Result<(), Error> {
-        let payload = match &build {
-            Build::Built { artifact } => {
-                serde_json::json!({"probe": probe.0, "ok": true, "artifact": artifact, "secs": secs})
-            }
-            Build::Failed { reason } => {
-                serde_json::json!({"probe": probe.0, "ok": false, "reason": reason, "secs": secs})
-            }
-        };
-        self.store.append_event("build", &payload)?;
+        let input = Input::Build { probe, build };
+        self.record(&Record::Input {
+            input: input.clone(),
+            index: None,
+        })?;
         self.engine
-            .handle_build(probe, build)
+            .handle(input)
             .map_err(|e| Error::Other(e.to_string()))?;
+        Ok(())
+    }
+
+    /// Appends a record to the state's event log (committed when this returns).
+    pub(crate) fn record(&self, record: &Record) -> Result<(), Error> {
+        self.store.append_event(record.kind(), record)?;
         Ok(())
     }
 
@@ -522,31 +524,42 @@ impl Driver<'_> {
     ) -> Result<(), Error> {
         let outcome = self.counted_hang(outcome);
         let value = serde_json::to_value(&outcome).map_err(|e| Error::Other(e.to_string()))?;
+        let input = Input::Run {
+            probe,
+            outcome: outcome.clone(),
+        };
+        let record = Record::Input {
+            input: input.clone(),
+            index: Some(index),
+        };
         if let Some(f) = self.inflight.get_mut(&probe) {
-            self.store.record_run(&culprit_store::Run {
-                probe_id: u64::from(probe.0),
-                commit: f.commit.to_hex(),
-                build_id: None,
-                index,
-                outcome: value.clone(),
-                secs,
-            })?;
+            // The run's row (statistics) and its record (replay) are written together.
+            self.store.record_run_with_event(
+                &culprit_store::Run {
+                    probe_id: u64::from(probe.0),
+                    commit: f.commit.to_hex(),
+                    build_id: None,
+                    index,
+                    outcome: value,
+                    secs,
+                },
+                record.kind(),
+                &record,
+            )?;
             f.outcomes.push(outcome.clone());
             if let (Outcome::Crash { title, .. }, Some(r)) = (&outcome, report)
                 && let Some(i) = self.graph.index_of(f.commit)
             {
                 self.seen.reports.entry((i, title.clone())).or_insert(r);
             }
+        } else {
+            self.record(&record)?;
         }
         if let Outcome::Crash { title, .. } = &outcome {
             *self.seen.titles.entry(title.clone()).or_insert(0) += 1;
         }
-        self.store.append_event(
-            "run",
-            &serde_json::json!({"probe": probe.0, "index": index, "outcome": value}),
-        )?;
         self.engine
-            .handle_run(probe, outcome)
+            .handle(input)
             .map_err(|e| Error::Other(e.to_string()))?;
         Ok(())
     }

@@ -12,7 +12,7 @@ use crate::config::{Config, Mode, Policy};
 use crate::dag::{Dag, Rev};
 use crate::identify;
 use crate::probe::{
-    Build, Conclusion, Event, Failure, Flags, Outcome, Probe, ProbeId, Purpose, Verdict,
+    Build, Conclusion, Event, Failure, Flags, Input, Outcome, Probe, ProbeId, Purpose, Verdict,
 };
 use crate::releases;
 use crate::search::bayes::{BayesSearch, OUTSIDE_PRIOR, OUTSIDE_PRIOR_GUESSED};
@@ -336,6 +336,14 @@ impl Bisection {
             .filter(|p| !p.judged)
             .map(|p| p.probe.id)
             .collect()
+    }
+
+    /// Takes one input: a build or a run of a probe (see [`Input`]).
+    pub fn handle(&mut self, input: Input) -> Result<(), InputError> {
+        match input {
+            Input::Build { probe, build } => self.handle_build(probe, build),
+            Input::Run { probe, outcome } => self.handle_run(probe, outcome),
+        }
     }
 
     /// Reports the build of a probe's commit.

@@ -27,6 +27,6 @@ pub use bisection::{Bisection, InputError, SetupError, Stats};
 pub use config::{Config, Mode, Policy};
 pub use dag::{Dag, DagError, Release, Rev};
 pub use probe::{
-    Build, Conclusion, Event, Failure, Flags, Outcome, Probe, ProbeId, Purpose, Verdict,
+    Build, Conclusion, Event, Failure, Flags, Input, Outcome, Probe, ProbeId, Purpose, Verdict,
 };
 pub use tally::Target;

@@ -3,7 +3,9 @@
 use crate::dag::Rev;
 
 /// Identifies one probe handed out by the engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ProbeId(pub u32);
 
 /// Why a commit is being tested; decides the log lines the driver prints around it.
@@ -51,7 +53,7 @@ pub struct Probe {
 }
 
 /// Result of building a probe's commit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Build {
     /// Built. `artifact` identifies the binary (e.g. the kernel signature) when known: commits
     /// with equal artifacts behave identically.
@@ -103,6 +105,28 @@ impl Outcome {
             kind: String::new(),
         }
     }
+}
+
+/// One input to the engine. A driver records each input as it feeds it: feeding the same
+/// inputs in the same order to a fresh engine (with the same history and configuration) rebuilds
+/// the same state, which is how a bisection resumes. serde writes and reads it as is.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Input {
+    /// A probe's build finished.
+    Build {
+        /// The probe.
+        probe: ProbeId,
+        /// Its result.
+        build: Build,
+    },
+    /// One of a probe's runs finished.
+    Run {
+        /// The probe.
+        probe: ProbeId,
+        /// Its outcome.
+        outcome: Outcome,
+    },
 }
 
 /// How a probe was judged. In fix bisection the words keep git's meaning (the culprit side is

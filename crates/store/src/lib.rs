@@ -7,7 +7,7 @@
 //! (tree id, build key) and by artifact hash.
 //!
 //! Main types: [`Store`], [`Build`], [`Run`], [`Event`]. This crate must not know processes, git
-//! or the engine's internals: payloads are JSON chosen by the caller.
+//! or the engine's internals: payloads are the caller's types, written and read back by serde.
 
 mod lock;
 mod records;

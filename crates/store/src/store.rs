@@ -4,12 +4,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
 use crate::lock::{self, StateLock};
 use crate::records::{Build, BuildId, Event, Run, RunId};
 
-const SCHEMA_VERSION: i64 = 1;
+/// Version 2: the event log holds the caller's typed records (version 1's hand-made JSON shapes
+/// are not read back).
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -101,6 +105,14 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A record could not be encoded as JSON.
+    #[error("cannot encode a record for {path}: {message}")]
+    Encode {
+        /// The database file.
+        path: PathBuf,
+        /// What serde said.
+        message: String,
+    },
     /// The directory holds state of a bisection with other parameters.
     #[error(
         "state from another bisection in {path}: its parameters differ (stored fingerprint {stored}, given {given}); use another state directory or remove this one"
@@ -114,7 +126,9 @@ pub enum Error {
         given: String,
     },
     /// The database was written by a culprit with another schema.
-    #[error("state database {path} has schema version {found}; this culprit uses {SCHEMA_VERSION}")]
+    #[error(
+        "state database {path} has schema version {found}: it was written by another version of culprit (this one reads version {SCHEMA_VERSION}); remove that directory to start again, or finish the bisection with the culprit that began it"
+    )]
     Schema {
         /// The database file.
         path: PathBuf,
@@ -324,11 +338,39 @@ impl Store {
 
     /// Record a finished run; committed when this returns.
     pub fn record_run(&self, run: &Run) -> Result<RunId, Error> {
+        let conn = self.conn();
+        self.insert_run(&conn, run)
+    }
+
+    /// Record a finished run and append an event about it, both or neither: committed together
+    /// when this returns, so a process killed in between cannot leave one without the other.
+    /// Returns the run's id.
+    pub fn record_run_with_event<T: Serialize + ?Sized>(
+        &self,
+        run: &Run,
+        kind: &str,
+        payload: &T,
+    ) -> Result<RunId, Error> {
+        let payload = self.encode(payload)?;
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction()
+            .map_err(|source| self.write_error(source))?;
+        let id = self.insert_run(&tx, run)?;
+        tx.execute(
+            "INSERT INTO events (kind, payload) VALUES (?1, ?2)",
+            params![kind, payload],
+        )
+        .map_err(|source| self.write_error(source))?;
+        tx.commit().map_err(|source| self.write_error(source))?;
+        Ok(id)
+    }
+
+    fn insert_run(&self, conn: &Connection, run: &Run) -> Result<RunId, Error> {
         let probe_id = i64::try_from(run.probe_id).map_err(|_| Error::Corrupt {
             path: self.db_path.clone(),
             message: format!("probe id {} does not fit in SQLite's integer", run.probe_id),
         })?;
-        let conn = self.conn();
         conn.execute(
             "INSERT INTO runs (probe_id, commit_id, build_id, run_index, outcome, secs)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -345,15 +387,46 @@ impl Store {
         Ok(conn.last_insert_rowid())
     }
 
-    /// Append an event; committed when this returns. Returns its sequence number.
-    pub fn append_event(&self, kind: &str, payload: &serde_json::Value) -> Result<i64, Error> {
+    /// Append an event (any value serde writes as JSON); committed when this returns. Returns
+    /// its sequence number.
+    pub fn append_event<T: Serialize + ?Sized>(
+        &self,
+        kind: &str,
+        payload: &T,
+    ) -> Result<i64, Error> {
+        let payload = self.encode(payload)?;
         let conn = self.conn();
         conn.execute(
             "INSERT INTO events (kind, payload) VALUES (?1, ?2)",
-            params![kind, payload.to_string()],
+            params![kind, payload],
         )
         .map_err(|source| self.write_error(source))?;
         Ok(conn.last_insert_rowid())
+    }
+
+    /// The event log's payloads read back as the caller's type, in order. A payload that does
+    /// not decode is [`Error::Corrupt`], naming its position.
+    pub fn events_as<T: DeserializeOwned>(&self) -> Result<Vec<T>, Error> {
+        let rows: Vec<(i64, String, String)> = self.query(
+            "SELECT seq, kind, payload FROM events ORDER BY seq",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        rows.into_iter()
+            .map(|(seq, kind, payload)| {
+                serde_json::from_str(&payload).map_err(|e| Error::Corrupt {
+                    path: self.db_path.clone(),
+                    message: format!("event {seq} ({kind}) does not read back: {e}"),
+                })
+            })
+            .collect()
+    }
+
+    fn encode<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, Error> {
+        serde_json::to_string(value).map_err(|e| Error::Encode {
+            path: self.db_path.clone(),
+            message: e.to_string(),
+        })
     }
 
     /// The whole event log, in order.
