@@ -39,7 +39,7 @@ impl Driver<'_> {
                 if self.kernel {
                     self.kernel_signatures(rev)?;
                 }
-                s.result = "culprit".into();
+                s.result = Ending::Culprit;
                 s.confidence = confidence;
                 s.candidates = vec![c.to_hex()];
                 s.flags = Flags {
@@ -144,7 +144,7 @@ impl Driver<'_> {
                     self.log.line(&c.to_hex())?;
                     s.candidates.push(c.to_hex());
                 }
-                s.result = "inconclusive".into();
+                s.result = Ending::Inconclusive;
                 s.confidence = confidence;
                 if let Some(t) = target_title {
                     s.crash = Some(CrashSummary {
@@ -163,7 +163,7 @@ impl Driver<'_> {
                 };
                 self.log.line(text)?;
                 self.log.line(&format!("commit msg: {}", self.subject(c)))?;
-                s.result = "inconclusive".into();
+                s.result = Ending::Inconclusive;
                 s.error = Some(text.into());
                 s.candidates = vec![];
             }
@@ -171,7 +171,7 @@ impl Driver<'_> {
                 self.stats_line()?;
                 let text = "the crash wasn't reproduced on the original commit";
                 self.log.line(text)?;
-                s.result = "no-repro".into();
+                s.result = Ending::NoRepro;
                 s.error = Some(format!(
                     "{text}: the test never crashed on --bad; check the test command, or raise --runs if the crash is rare"
                 ));
@@ -179,11 +179,11 @@ impl Driver<'_> {
             Some(Conclusion::Failed(f)) => {
                 self.stats_line()?;
                 self.log.line(&format!("error: {f}"))?;
-                s.result = "error".into();
+                s.result = Ending::Error;
                 s.error = Some(f.to_string());
             }
             None => {
-                s.result = "error".into();
+                s.result = Ending::Error;
                 s.error = Some("the bisection did not conclude".into());
             }
         }
@@ -191,7 +191,7 @@ impl Driver<'_> {
         if self.kernel {
             // Only the culprit's vmlinux is read again (the final report is written); the others
             // are tens to hundreds of MB each (copies, or links into the kernel cache).
-            let culprit = (s.result == "culprit")
+            let culprit = (s.result == Ending::Culprit)
                 .then(|| s.culprit.as_ref().map(|c| c.commit.clone()))
                 .flatten();
             kernel::prune_vmlinux(self.store.dir(), culprit.as_deref());

@@ -43,7 +43,7 @@ pub use classify::classify;
 pub use kernel::{DEFAULT_CACHE_BYTES, KernelOptions, classify_vm, default_cache_dir};
 pub use log::Log;
 pub use summary::{
-    CommitSummary, CrashSummary, Flags, Recipients, Stats, Summary, TitleCount, write_json,
+    CommitSummary, CrashSummary, Ending, Flags, Recipients, Stats, Summary, TitleCount, write_json,
 };
 
 pub use options::{Control, Error, JOBS, Options, Progress, RUNS, TIMEOUT_SECS};

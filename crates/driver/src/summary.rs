@@ -7,11 +7,51 @@ use serde::Serialize;
 
 use crate::Error;
 
+/// How a bisection ended (the JSON's `result`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Ending {
+    /// One commit named.
+    Culprit,
+    /// Several candidates left (or the crash is older than the range).
+    Inconclusive,
+    /// The crash did not show on the crashing commit.
+    NoRepro,
+    /// The bisection could not go on (the crash changed, nothing testable): see `error`.
+    #[default]
+    Error,
+}
+
+impl Ending {
+    /// The word the JSON uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ending::Culprit => "culprit",
+            Ending::Inconclusive => "inconclusive",
+            Ending::NoRepro => "no-repro",
+            Ending::Error => "error",
+        }
+    }
+}
+
+/// Compares with the JSON's word (`ending == "culprit"`).
+impl PartialEq<&str> for Ending {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for Ending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The JSON result.
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Summary {
     /// `culprit`, `inconclusive`, `no-repro` or `error`.
-    pub result: String,
+    pub result: Ending,
     /// The culprit commit.
     pub culprit: Option<CommitSummary>,
     /// Candidate commits (the culprit alone, or several).

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
-use culprit_driver::{Control, Error, KernelOptions, Log, Options, Progress, Summary};
+use culprit_driver::{Control, Ending, Error, KernelOptions, Log, Options, Progress, Summary};
 
 use super::outputs::{self, LateLog, Terminal, absolute};
 
@@ -362,7 +362,7 @@ pub fn drive(
             if let Some(p) = json {
                 outputs::write_json(p, &summary).map_err(anyhow::Error::msg)?;
             }
-            if (summary.result == "no-repro" || summary.result == "error")
+            if matches!(summary.result, Ending::NoRepro | Ending::Error)
                 && let Some(e) = &summary.error
             {
                 eprintln!("culprit: {}", crate::one_line(e));
@@ -381,7 +381,7 @@ pub fn drive(
             // directory was another culprit's, nor when the JSON itself cannot be written).
             if opened && let Some(p) = json {
                 let s = Summary {
-                    result: "error".into(),
+                    result: Ending::Error,
                     error: Some(msg.clone()),
                     ..Summary::default()
                 };
@@ -398,11 +398,11 @@ pub fn drive(
 }
 
 fn exit_code(s: &Summary) -> ExitCode {
-    match s.result.as_str() {
-        "culprit" => ExitCode::SUCCESS,
+    match s.result {
+        Ending::Culprit => ExitCode::SUCCESS,
         // The test never crashed on --bad: the input is wrong (or the crash too rare for --runs).
-        "error" | "no-repro" => ExitCode::from(2),
-        _ => ExitCode::from(1),
+        Ending::Error | Ending::NoRepro => ExitCode::from(2),
+        Ending::Inconclusive => ExitCode::from(1),
     }
 }
 

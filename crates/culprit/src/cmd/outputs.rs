@@ -216,7 +216,7 @@ mod tests {
         .map_err(|e| e.to_string())?;
         check_writable("--json", &path)?;
         let summary = Summary {
-            result: "culprit".into(),
+            result: culprit_driver::Ending::Culprit,
             ..Summary::default()
         };
         write_json(&path, &summary)?;
