@@ -10,6 +10,7 @@
 mod blocks;
 mod classify;
 pub mod duration;
+mod error;
 pub mod example;
 mod finish;
 mod kernel;
@@ -18,6 +19,7 @@ mod options;
 mod record;
 mod replay;
 mod session;
+mod setup;
 mod step;
 mod strays;
 mod summary;
@@ -31,8 +33,8 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use culprit_engine::{
-    Bisection, Build, Conclusion, Config, Dag, Event, Input, Mode, Outcome, Policy, ProbeId,
-    Purpose, Release, Rev,
+    Bisection, Build, Conclusion, Config, Event, Input, Mode, Outcome, Policy, ProbeId, Purpose,
+    Rev,
 };
 use culprit_exec::Cancel;
 use culprit_git::{Checkouts, CommitId, Graph, Repo};
@@ -46,7 +48,8 @@ pub use summary::{
     CommitSummary, CrashSummary, Ending, Flags, Recipients, Stats, Summary, TitleCount, write_json,
 };
 
-pub use options::{Control, Error, JOBS, Options, Progress, RUNS, TIMEOUT_SECS};
+pub use error::{Bad, Error, OutputProblem, SlotFailure};
+pub use options::{Control, JOBS, Options, Progress, RUNS, TIMEOUT_SECS};
 use options::{hash_str, parse_policy, validate};
 use record::Record;
 pub use session::{LOGS_BUDGET, OnReady, run_with};
@@ -101,110 +104,18 @@ fn drive(
     // The crash parser builds its tables on first use (~0.1 s): before any slot runs, so a run
     // is recorded as soon as it ends (a kill in between would lose it).
     let _ = culprit_report::first(b"BUG: kernel NULL pointer dereference, address: 0\n");
-    let options = match (options, store.params()?) {
-        (Some(o), Some(stored)) => {
-            let mine = serde_json::to_value(&o).map_err(|e| Error::Other(e.to_string()))?;
-            if stored != mine {
-                return Err(Error::Input(format!(
-                    "state from another bisection is in {}: resume it with `culprit bisect --resume`, or remove that directory, or pass --state DIR",
-                    state_dir.display()
-                )));
-            }
-            if !resume {
-                return Err(Error::Input(format!(
-                    "a bisection with these parameters is recorded in {}: add --resume to continue it, or remove that directory",
-                    state_dir.display()
-                )));
-            }
-            o
-        }
-        (Some(_), None) if resume => {
-            return Err(Error::Input(format!(
-                "nothing to resume: no bisection is recorded in {} (leave out --resume to start one)",
-                state_dir.display()
-            )));
-        }
-        (Some(o), None) => o,
-        (None, Some(stored)) => serde_json::from_value(stored)
-            .map_err(|e| Error::Input(format!("cannot read the recorded parameters: {e}")))?,
-        (None, None) => {
-            return Err(Error::Input(format!(
-                "nothing to resume: no bisection is recorded in {}",
-                state_dir.display()
-            )));
-        }
-    };
+    let options = setup::settle_options(options, store, resume, &state_dir)?;
     validate(&options)?;
     let policy = parse_policy(&options.policy)?;
     let mode = if options.fix { Mode::Fix } else { Mode::Cause };
-    let bad = repo
-        .resolve(&options.bad)
-        .map_err(|e| Error::Input(e.to_string()))?;
-    let mut goods = Vec::new();
-    for g in &options.goods {
-        goods.push(repo.resolve(g).map_err(|e| Error::Input(e.to_string()))?);
-    }
-    for &g in &goods {
-        if g == bad {
-            return Err(Error::Input(format!(
-                "--good {} is the --bad commit itself",
-                g.short(12)
-            )));
-        }
-        let (old, new) = if options.fix { (bad, g) } else { (g, bad) };
-        if !repo.is_ancestor(old, new)? {
-            return Err(Error::Input(if options.fix {
-                format!(
-                    "--bad {} is not an ancestor of --good {}: in fix bisection --bad is the older commit that crashes",
-                    bad.short(12),
-                    g.short(12)
-                )
-            } else {
-                format!(
-                    "--good {} is not an ancestor of --bad {}: the good commit must be older",
-                    g.short(12),
-                    bad.short(12)
-                )
-            }));
-        }
-    }
-    if options.fix && goods.is_empty() {
-        return Err(Error::Input("fix bisection needs --good: a newer commit where the crash no longer happens (usually HEAD)".into()));
-    }
-
-    let mut tips = vec![bad];
-    tips.extend(&goods);
-    let graph = repo.load_graph(&tips)?;
-    let mut dag = Dag::from_csr(
-        graph.parent_start().to_vec(),
-        graph.parents().to_vec(),
-        graph.commit_time().to_vec(),
-    )
-    .map_err(|e| Error::Other(format!("history: {e}")))?;
-    let index = |c: CommitId| {
-        graph
-            .index_of(c)
-            .map(Rev)
-            .ok_or_else(|| Error::Other(format!("commit {} missing from the history", c.short(12))))
-    };
-    let bad_rev = index(bad)?;
-    let good_revs: Vec<Rev> = goods.iter().map(|&g| index(g)).collect::<Result<_, _>>()?;
-    let mut tag_names: HashMap<u32, String> = HashMap::new();
-    if goods.is_empty() {
-        for t in repo.release_tags(&graph, bad)? {
-            if let Some(i) = graph.index_of(t.commit) {
-                dag.set_release(
-                    Rev(i),
-                    Release {
-                        major: t.version.major,
-                        minor: t.version.minor,
-                        sub: t.version.patch,
-                    },
-                );
-                tag_names.insert(i, t.name.clone());
-            }
-        }
-    }
+    let (bad, goods) = setup::resolve_range(repo, &options)?;
+    let setup::History {
+        graph,
+        dag,
+        bad_rev,
+        good_revs,
+        tag_names,
+    } = setup::load_history(repo, bad, &goods)?;
     let dag = Arc::new(dag);
     let mut cfg = Config::new(mode, policy);
     if let Some(r) = options.runs {
@@ -223,23 +134,29 @@ fn drive(
     cfg.any_crash = options.any_crash || policy != Policy::Bayes;
     // git bisect run trusts --bad: no reproducibility check with git's rules.
     cfg.repro_check = policy != Policy::Git;
-    let mut engine = Bisection::new(Arc::clone(&dag), bad_rev, &good_revs, cfg)
-        .map_err(|e| Error::Input(e.to_string()))?;
+    let mut engine =
+        Bisection::new(Arc::clone(&dag), bad_rev, &good_revs, cfg).map_err(Bad::Range)?;
 
     // Bad kernel inputs (config, reproducer, QEMU) are reported before anything is recorded.
     let kernel_setup = match &options.kernel {
         Some(k) => Some(kernel::prepare(k, &state_dir, repo.common_dir())?),
         None => None,
     };
-    let params = serde_json::to_value(&options).map_err(|e| Error::Other(e.to_string()))?;
+    let params = serde_json::to_value(&options).map_err(|source| Error::Encode {
+        what: "the options",
+        source,
+    })?;
     if let Some(ready) = on_ready {
         ready(&state_dir)?;
     }
     let begin = store.begin(&params)?;
     let resumed = begin == Begin::Resumed;
     let logs = state_dir.join("logs");
-    std::fs::create_dir_all(&logs)
-        .map_err(|e| Error::Other(format!("cannot create {}: {e}", logs.display())))?;
+    std::fs::create_dir_all(&logs).map_err(|source| Error::File {
+        action: "create",
+        path: logs.clone(),
+        source,
+    })?;
     // Kernel slots (source and build directory) live in the kept workspace when there is one
     // (incremental builds across bisections), otherwise in the state directory.
     let busy_workspace = kernel_setup
@@ -373,9 +290,7 @@ fn drive(
         }
         if d.inflight.is_empty() && d.engine.conclusion().is_none() {
             // Nothing running and nothing to run: the engine is stuck (should not happen).
-            return Err(Error::Other(
-                "the engine asked for nothing more and did not conclude".into(),
-            ));
+            return Err(Error::Stuck);
         }
         match rx.recv_timeout(Duration::from_millis(200)) {
             Ok(msg) => {

@@ -1,5 +1,5 @@
-//! What a bisection is asked to do (its options and control), its errors, and the checks of
-//! the options that need no repository.
+//! What a bisection is asked to do (its options and control), and the checks of the options
+//! that need no repository.
 
 use super::*;
 
@@ -36,44 +36,6 @@ pub struct Options {
     /// bayes: stop when the likeliest culprit is this sure (default 0.99).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
-}
-
-/// Errors that stop a bisection before or while it runs.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// Bad input: a message for the user, who can fix it.
-    #[error("{0}")]
-    Input(String),
-    /// git failed.
-    #[error(transparent)]
-    Git(#[from] culprit_git::Error),
-    /// Loading the history failed.
-    #[error(transparent)]
-    Graph(#[from] culprit_git::GraphError),
-    /// A checkout failed.
-    #[error(transparent)]
-    Checkout(#[from] culprit_git::CheckoutError),
-    /// The state directory failed.
-    #[error(transparent)]
-    Store(#[from] culprit_store::Error),
-    /// Writing the log failed.
-    #[error("cannot write the log: {0}")]
-    Log(#[from] std::io::Error),
-    /// Interrupted (Ctrl-C); the state is saved.
-    #[error(
-        "interrupted; every finished build and run is saved: run again with --resume to continue"
-    )]
-    Interrupted,
-    /// The machine failed a slot (checkout, build directory, a command that cannot start, a full
-    /// disk): not the commit's fault, so nothing is concluded from it and nothing about it is
-    /// recorded; `--resume` tests that commit again once the cause is fixed.
-    #[error(
-        "infrastructure error: {0}: fix it, then run again with --resume (every finished build and run is kept)"
-    )]
-    Infrastructure(String),
-    /// Something else.
-    #[error("{0}")]
-    Other(String),
 }
 
 /// How a bisection is driven beyond its options.
@@ -123,9 +85,7 @@ pub(crate) fn parse_policy(s: &str) -> Result<Policy, Error> {
         "bayes" => Ok(Policy::Bayes),
         "syzbot" => Ok(Policy::Syzbot),
         "git" => Ok(Policy::Git),
-        other => Err(Error::Input(format!(
-            "unknown policy '{other}': use bayes, syzbot or git"
-        ))),
+        other => Err(Bad::Policy(other.to_string()).into()),
     }
 }
 
@@ -139,43 +99,44 @@ pub const TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=604_800;
 pub(crate) fn validate(o: &Options) -> Result<(), Error> {
     // The command line enforces these ranges; recorded options are checked again.
     if !TIMEOUT_SECS.contains(&o.timeout_secs) {
-        return Err(Error::Input(format!(
-            "--timeout must be between {} and {} seconds, got {}",
-            TIMEOUT_SECS.start(),
-            TIMEOUT_SECS.end(),
-            o.timeout_secs
-        )));
+        return Err(Bad::OutOfRange {
+            flag: "--timeout",
+            min: *TIMEOUT_SECS.start(),
+            max: *TIMEOUT_SECS.end(),
+            unit: " seconds",
+            got: o.timeout_secs,
+        }
+        .into());
     }
     if let Some(r) = o.runs.filter(|r| !RUNS.contains(r)) {
-        return Err(Error::Input(format!(
-            "--runs must be between {} and {}, got {r}",
-            RUNS.start(),
-            RUNS.end()
-        )));
+        return Err(Bad::OutOfRange {
+            flag: "--runs",
+            min: u64::from(*RUNS.start()),
+            max: u64::from(*RUNS.end()),
+            unit: "",
+            got: u64::from(r),
+        }
+        .into());
     }
     // In kernel mode there are no commands: `kernel::prepare` checks the kernel inputs.
     if o.kernel.is_none() && o.build.trim().is_empty() {
-        return Err(Error::Input(
-            "--build is empty: give the command that builds a checkout (e.g. 'make')".into(),
-        ));
+        return Err(Bad::EmptyBuild.into());
     }
     if o.kernel.is_none() && o.test.trim().is_empty() {
-        return Err(Error::Input(
-            "--test is empty: give the command that runs the reproducer".into(),
-        ));
+        return Err(Bad::EmptyTest.into());
     }
     if o.policy == "syzbot" && o.runs.is_some_and(|r| r < 2) {
-        return Err(Error::Input(
-            "--runs must be at least 2 with --policy syzbot: its rules call a commit bad only after two crashing runs (use --policy git for one run per commit)".into(),
-        ));
+        return Err(Bad::SyzbotRuns.into());
     }
     if !JOBS.contains(&o.jobs) {
-        return Err(Error::Input(format!(
-            "--jobs must be between {} and {}, got {}",
-            JOBS.start(),
-            JOBS.end(),
-            o.jobs
-        )));
+        return Err(Bad::OutOfRange {
+            flag: "--jobs",
+            min: u64::from(*JOBS.start()),
+            max: u64::from(*JOBS.end()),
+            unit: "",
+            got: u64::from(o.jobs),
+        }
+        .into());
     }
     Ok(())
 }

@@ -24,9 +24,7 @@ impl Driver<'_> {
                             replayed += 1;
                         }
                     }
-                    self.engine
-                        .handle(input)
-                        .map_err(|e| Error::Other(e.to_string()))?;
+                    self.engine.handle(input)?;
                 }
             }
             self.replay_events();
@@ -64,7 +62,7 @@ impl Driver<'_> {
     fn replay_probe(&mut self, want: ProbeId) -> Result<(), Error> {
         let got = self.engine.poll_probe();
         let Some(probe) = got.filter(|g| g.id == want) else {
-            return Err(Error::Input("the recorded state does not replay (was it written by another version?): remove the state directory to start again".into()));
+            return Err(Bad::DoesNotReplay.into());
         };
         let commit = self.commit(probe.rev);
         let tree = self.repo.tree_id(commit)?;

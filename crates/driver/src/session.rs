@@ -35,9 +35,9 @@ pub fn run_with(
     // Find the repository and the state directory first: --resume may bring the options.
     let repo_path = match &options {
         Some(o) => o.repo.clone(),
-        None => std::env::current_dir().map_err(|e| Error::Other(e.to_string()))?,
+        None => std::env::current_dir().map_err(Error::CurrentDir)?,
     };
-    let repo = Repo::open(&repo_path).map_err(|e| Error::Input(e.to_string()))?;
+    let repo = Repo::open(&repo_path).map_err(Bad::Repo)?;
     let state_dir = state.unwrap_or_else(|| repo.default_state_dir());
     let created = !state_dir.exists();
     let store = match Store::open(&state_dir) {
@@ -163,7 +163,10 @@ impl Driver<'_> {
             last_build: self.store.last_build_id()?,
             last_run: self.store.last_run_id()?,
         };
-        let value = serde_json::to_value(&saved).map_err(|e| Error::Other(e.to_string()))?;
+        let value = serde_json::to_value(&saved).map_err(|source| Error::Encode {
+            what: "the counters",
+            source,
+        })?;
         self.store.set_value(STATS_KEY, &value)?;
         self.say_cuts()
     }

@@ -502,9 +502,7 @@ impl Driver<'_> {
             input: input.clone(),
             index: None,
         })?;
-        self.engine
-            .handle(input)
-            .map_err(|e| Error::Other(e.to_string()))?;
+        self.engine.handle(input)?;
         Ok(())
     }
 
@@ -523,7 +521,10 @@ impl Driver<'_> {
         report: Option<String>,
     ) -> Result<(), Error> {
         let outcome = self.counted_hang(outcome);
-        let value = serde_json::to_value(&outcome).map_err(|e| Error::Other(e.to_string()))?;
+        let value = serde_json::to_value(&outcome).map_err(|source| Error::Encode {
+            what: "a run's outcome",
+            source,
+        })?;
         let input = Input::Run {
             probe,
             outcome: outcome.clone(),
@@ -558,9 +559,7 @@ impl Driver<'_> {
         if let Outcome::Crash { title, .. } = &outcome {
             *self.seen.titles.entry(title.clone()).or_insert(0) += 1;
         }
-        self.engine
-            .handle(input)
-            .map_err(|e| Error::Other(e.to_string()))?;
+        self.engine.handle(input)?;
         Ok(())
     }
 

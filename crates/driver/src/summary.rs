@@ -148,10 +148,16 @@ pub struct Stats {
 
 /// Writes the JSON result to `path`.
 pub fn write_json(path: &Path, summary: &Summary) -> Result<(), Error> {
-    let text = serde_json::to_string_pretty(summary).map_err(|e| Error::Other(e.to_string()))?;
-    let mut f = std::fs::File::create(path)
-        .map_err(|e| Error::Other(format!("cannot write {}: {e}", path.display())))?;
-    f.write_all(text.as_bytes())
-        .map_err(|e| Error::Other(format!("cannot write {}: {e}", path.display())))?;
+    let text = serde_json::to_string_pretty(summary).map_err(|source| Error::Encode {
+        what: "the result",
+        source,
+    })?;
+    let written = |source| Error::File {
+        action: "write",
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut f = std::fs::File::create(path).map_err(written)?;
+    f.write_all(text.as_bytes()).map_err(written)?;
     Ok(())
 }

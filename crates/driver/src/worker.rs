@@ -63,7 +63,7 @@ pub enum Message {
     },
     /// The machine failed the slot (not the commit): the bisection stops, resumable.
     Failed {
-        error: String,
+        error: crate::SlotFailure,
     },
 }
 
@@ -108,9 +108,7 @@ pub fn work(
     let dir = match checkout {
         Ok(dir) => dir,
         Err(e) => {
-            send(Message::Failed {
-                error: e.to_string(),
-            });
+            send(Message::Failed { error: e.into() });
             return;
         }
     };
@@ -162,9 +160,7 @@ pub fn work(
                 }
             }
             Err(e) => {
-                send(Message::Failed {
-                    error: e.to_string(),
-                });
+                send(Message::Failed { error: e.into() });
                 return;
             }
         }
@@ -209,9 +205,7 @@ pub fn work(
                 }
             }
             Err(e) => {
-                send(Message::Failed {
-                    error: e.to_string(),
-                });
+                send(Message::Failed { error: e.into() });
                 return;
             }
         }

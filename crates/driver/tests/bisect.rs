@@ -166,7 +166,8 @@ fn bad_input_is_refused_with_a_clear_message() {
         let mut log = Log::new(Box::new(std::io::sink()));
         let ctl = control(st.path(), false, &mut log);
         match culprit_driver::run(Some(o), ctl) {
-            Err(culprit_driver::Error::Input(msg)) => {
+            Err(culprit_driver::Error::Input(bad)) => {
+                let msg = bad.to_string();
                 assert!(msg.contains(want), "case {i}: {msg}")
             }
             other => panic!("case {i}: expected an input error, got {other:?}"),

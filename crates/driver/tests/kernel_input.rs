@@ -33,7 +33,7 @@ fn attempt(repo: &TestRepo, kernel: KernelOptions, state: &std::path::Path) -> R
         progress: None,
     };
     match culprit_driver::run(Some(options), ctl) {
-        Err(Error::Input(msg)) => Err(msg),
+        Err(Error::Input(bad)) => Err(bad.to_string()),
         other => panic!("expected an input error, got {other:?}"),
     }
 }

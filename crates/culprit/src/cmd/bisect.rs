@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
-use culprit_driver::{Control, Ending, Error, KernelOptions, Log, Options, Progress, Summary};
+use culprit_driver::{
+    Bad, Control, Ending, Error, KernelOptions, Log, Options, OutputProblem, Progress, Summary,
+};
 
 use super::outputs::{self, LateLog, Terminal, absolute};
 
@@ -297,11 +299,13 @@ pub fn drive(
             (late.clone(), Arc::clone(&opened), Arc::clone(&report_place));
         Box::new(move |state_dir: &Path| {
             if let Some(j) = json {
-                outputs::check_writable("--json", j).map_err(Error::Input)?;
+                outputs::check_writable("--json", j)?;
             }
             if let Some(p) = log_path {
-                late.open(p, resume).map_err(|e| {
-                    Error::Input(format!("cannot write --log {}: {e}", p.display()))
+                late.open(p, resume).map_err(|e| Bad::Output {
+                    flag: "--log",
+                    path: p.to_path_buf(),
+                    problem: OutputProblem::Io(e),
                 })?;
             }
             *report_place.lock().unwrap_or_else(|p| p.into_inner()) =
@@ -360,7 +364,7 @@ pub fn drive(
     match result {
         Ok(summary) => {
             if let Some(p) = json {
-                outputs::write_json(p, &summary).map_err(anyhow::Error::msg)?;
+                outputs::write_json(p, &summary)?;
             }
             if matches!(summary.result, Ending::NoRepro | Ending::Error)
                 && let Some(e) = &summary.error

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use culprit_driver::Summary;
+use culprit_driver::{Bad, OutputProblem, Summary};
 
 /// The log file, opened late (see [`LateLog::open`]). Clones share the file.
 #[derive(Clone, Default)]
@@ -70,22 +70,20 @@ fn parent_of(path: &Path) -> &Path {
 /// Checks that `path` (given as `flag`) can be written, without changing it: a temporary file
 /// can be created beside it (and is removed again), or, for a device or a pipe, it opens for
 /// writing (a pipe is not opened).
-pub fn check_writable(flag: &str, path: &Path) -> Result<(), String> {
-    let why = |e: std::io::Error| format!("cannot write {flag} {}: {e}", path.display());
+pub fn check_writable(flag: &'static str, path: &Path) -> Result<(), Bad> {
+    let bad = |problem| Bad::Output {
+        flag,
+        path: path.to_path_buf(),
+        problem,
+    };
+    let why = |e: std::io::Error| bad(OutputProblem::Io(e));
     if path.is_dir() {
-        return Err(format!(
-            "cannot write {flag} {}: it is a directory",
-            path.display()
-        ));
+        return Err(bad(OutputProblem::IsDirectory));
     }
     if replaceable(path) {
         let dir = parent_of(path);
         if !dir.is_dir() {
-            return Err(format!(
-                "cannot write {flag} {}: no directory {}",
-                path.display(),
-                dir.display()
-            ));
+            return Err(bad(OutputProblem::NoDirectory(dir.to_path_buf())));
         }
         // The error of the probe without the probe's own (random) name.
         let plain = |e: std::io::Error| match e.raw_os_error() {
@@ -113,9 +111,13 @@ pub fn check_writable(flag: &str, path: &Path) -> Result<(), String> {
 
 /// Writes `summary` as JSON to `path`: into a temporary file beside it, renamed over it once
 /// complete, so a crash or a full disk never leaves half a file.
-pub fn write_json(path: &Path, summary: &Summary) -> Result<(), String> {
-    let why = |e: std::io::Error| format!("cannot write --json {}: {e}", path.display());
-    let mut text = serde_json::to_string_pretty(summary).map_err(|e| e.to_string())?;
+pub fn write_json(path: &Path, summary: &Summary) -> Result<(), Bad> {
+    let why = |e: std::io::Error| Bad::Output {
+        flag: "--json",
+        path: path.to_path_buf(),
+        problem: OutputProblem::Io(e),
+    };
+    let mut text = serde_json::to_string_pretty(summary).map_err(|e| why(e.into()))?;
     text.push('\n');
     if !replaceable(path) {
         return File::options()
@@ -214,12 +216,12 @@ mod tests {
             "old content that is longer than the new one ".repeat(100),
         )
         .map_err(|e| e.to_string())?;
-        check_writable("--json", &path)?;
+        check_writable("--json", &path).map_err(|e| e.to_string())?;
         let summary = Summary {
             result: culprit_driver::Ending::Culprit,
             ..Summary::default()
         };
-        write_json(&path, &summary)?;
+        write_json(&path, &summary).map_err(|e| e.to_string())?;
         let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
         let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
         assert_eq!(value["result"], "culprit");
@@ -230,8 +232,8 @@ mod tests {
     #[test]
     fn a_device_is_written_in_place_never_replaced() -> Result<(), String> {
         // /dev/null must stay the device (as root, a rename would replace it).
-        check_writable("--json", Path::new("/dev/null"))?;
-        write_json(Path::new("/dev/null"), &Summary::default())?;
+        check_writable("--json", Path::new("/dev/null")).map_err(|e| e.to_string())?;
+        write_json(Path::new("/dev/null"), &Summary::default()).map_err(|e| e.to_string())?;
         let meta = std::fs::metadata("/dev/null").map_err(|e| e.to_string())?;
         assert!(!meta.is_file());
         Ok(())
@@ -241,12 +243,16 @@ mod tests {
     fn unwritable_places_are_named() {
         let dir = tempfile::tempdir().expect("tempdir");
         let missing = dir.path().join("no-such-dir/result.json");
-        let e = check_writable("--json", &missing).expect_err("no directory");
+        let e = check_writable("--json", &missing)
+            .expect_err("no directory")
+            .to_string();
         assert!(
             e.starts_with("cannot write --json ") && e.contains("no-such-dir"),
             "{e}"
         );
-        let e = check_writable("--json", dir.path()).expect_err("a directory");
+        let e = check_writable("--json", dir.path())
+            .expect_err("a directory")
+            .to_string();
         assert!(e.ends_with("it is a directory"), "{e}");
         assert_eq!(leftovers(dir.path()), Vec::<String>::new());
     }

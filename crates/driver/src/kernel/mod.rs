@@ -23,8 +23,8 @@ use culprit_kbuild::{BuildOptions, Ccache, Compiler, KernelCache};
 use culprit_vm::{Initramfs, RunEnd, RunOutcome, VmConfig, VmRun};
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
 use crate::worker::{Job, Message};
+use crate::{Bad, Error};
 
 mod build;
 
@@ -234,18 +234,11 @@ const BUILD_TIMEOUT: Duration = Duration::from_secs(45 * 60);
 /// Checks the inputs and builds the initramfs (reproducer compiled static + busybox-static).
 /// Every problem here is the user's to fix: [`Error::Input`] with one line.
 pub fn prepare(k: &KernelOptions, state_dir: &Path, git_dir: &Path) -> Result<KernelSetup, Error> {
-    let input = |m: String| Error::Input(m);
     if !k.config.is_file() {
-        return Err(input(format!(
-            "--config {}: no such file (give the kernel .config to build with)",
-            k.config.display()
-        )));
+        return Err(Bad::NoConfig(k.config.clone()).into());
     }
     if !k.repro.is_file() {
-        return Err(input(format!(
-            "--repro {}: no such file (give the C reproducer)",
-            k.repro.display()
-        )));
+        return Err(Bad::NoRepro(k.repro.clone()).into());
     }
     let mut vm = VmConfig {
         run_budget: Duration::from_secs(k.run_secs.max(1)),
@@ -256,20 +249,18 @@ pub fn prepare(k: &KernelOptions, state_dir: &Path, git_dir: &Path) -> Result<Ke
     }
     check_space(state_dir, MIN_FREE_BYTES)?;
     let dir = state_dir.join("kernel");
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Error::Other(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(|source| Error::File {
+        action: "create",
+        path: dir.clone(),
+        source,
+    })?;
     let repro_bin = dir.join("repro");
-    culprit_vm::compile_reproducer(&k.repro, &repro_bin)
-        .map_err(|e| input(one_line(&e.to_string())))?;
-    let busybox = culprit_vm::find_static_busybox().map_err(|e| input(e.to_string()))?;
+    culprit_vm::compile_reproducer(&k.repro, &repro_bin).map_err(Bad::Reproducer)?;
+    let busybox = culprit_vm::find_static_busybox().map_err(Bad::Busybox)?;
     if !in_path(&vm.qemu) {
-        return Err(input(format!(
-            "{} is not installed (apt-get install qemu-system-x86)",
-            vm.qemu.display()
-        )));
+        return Err(Bad::NoQemu(vm.qemu.clone()).into());
     }
-    let initramfs = culprit_vm::build_initramfs(&busybox, &repro_bin, &dir.join("initramfs.cpio"))
-        .map_err(|e| Error::Other(e.to_string()))?;
+    let initramfs = culprit_vm::build_initramfs(&busybox, &repro_bin, &dir.join("initramfs.cpio"))?;
     let build = BuildOptions {
         compiler: k.compiler(),
         ccache: k.ccache.clone().map_or(Ccache::Auto, Ccache::Dir),
@@ -277,16 +268,20 @@ pub fn prepare(k: &KernelOptions, state_dir: &Path, git_dir: &Path) -> Result<Ke
         ..BuildOptions::default()
     };
     let kernels = state_dir.join("kernels");
-    std::fs::create_dir_all(&kernels)
-        .map_err(|e| Error::Other(format!("cannot create {}: {e}", kernels.display())))?;
+    std::fs::create_dir_all(&kernels).map_err(|source| Error::File {
+        action: "create",
+        path: kernels.clone(),
+        source,
+    })?;
     let (cache, workspace) = match &k.cache {
         Some(dir) => {
-            let cache = KernelCache::open(&dir.join("kernels"), k.cache_bytes).map_err(|e| {
-                Error::Input(format!(
-                    "--cache {}: {e} (pass another --cache DIR, or --no-cache)",
-                    dir.display()
-                ))
-            })?;
+            let cache =
+                KernelCache::open(&dir.join("kernels"), k.cache_bytes).map_err(|source| {
+                    Bad::Cache {
+                        dir: dir.clone(),
+                        source,
+                    }
+                })?;
             (Some(cache), take_workspace(dir, git_dir)?)
         }
         None => (None, None),
@@ -323,22 +318,25 @@ const MIN_FREE_BYTES: u64 = 1 << 30;
 /// directories) has less than `needed` bytes free: one clear line instead of a build that fails
 /// half-way with `No space left on device`.
 fn check_space(state_dir: &Path, needed: u64) -> Result<(), Error> {
-    let st = nix::sys::statvfs::statvfs(state_dir)
-        .map_err(|e| Error::Other(format!("cannot stat {}: {e}", state_dir.display())))?;
+    let st = nix::sys::statvfs::statvfs(state_dir).map_err(|e| Error::File {
+        action: "stat",
+        path: state_dir.to_path_buf(),
+        source: e.into(),
+    })?;
     let free = st.blocks_available().saturating_mul(st.fragment_size());
     if free < needed {
-        return Err(Error::Input(format!(
-            "no space for the build directory in {}: {} MiB free, at least {} MiB needed (pass --state DIR on a larger file system)",
-            state_dir.display(),
-            free >> 20,
-            needed >> 20
-        )));
+        return Err(Bad::NoSpace {
+            dir: state_dir.to_path_buf(),
+            free_mib: free >> 20,
+            needed_mib: needed >> 20,
+        }
+        .into());
     }
     Ok(())
 }
 
 /// The compiler's error, first line and the diagnostics folded into one line each.
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     let mut lines = s.lines().filter(|l| !l.trim().is_empty());
     let head = lines.next().unwrap_or_default().to_string();
     match lines.find(|l| l.contains("error")) {
@@ -368,7 +366,9 @@ pub fn work(
     let send = |m: Message| {
         let _ = tx.send(m);
     };
-    let failed = |error: String| Message::Failed { error };
+    let failed = |error: String| Message::Failed {
+        error: crate::SlotFailure::Kernel(error.into()),
+    };
     let hex = job.commit.to_hex();
     let image = k.kernels.join(format!("{hex}.bzImage"));
     let known = k
@@ -434,7 +434,11 @@ pub fn work(
         ) {
             Ok(runs) => runs,
             Err(culprit_vm::VmError::Cancelled) => return,
-            Err(e) => return send(failed(e.to_string())),
+            Err(e) => {
+                return send(Message::Failed {
+                    error: crate::SlotFailure::Kernel(Box::new(e)),
+                });
+            }
         };
         for run in runs {
             let (outcome, report) = classify_vm(&run);

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::Error;
+use crate::{Bad, Error};
 
 /// Default size cap of the kernel cache: 10 GiB (about 700 tiny kernels with their vmlinux, a
 /// dozen distribution kernels with debug info).
@@ -42,12 +42,10 @@ pub(super) fn take_workspace(cache: &Path, git_dir: &Path) -> Result<Option<Work
         crate::options::hash_str(&canonical.to_string_lossy())
     );
     let dir = cache.join("worktrees").join(key);
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        Error::Input(format!(
-            "--cache {}: cannot create {}: {e} (pass another --cache DIR, or --no-cache)",
-            cache.display(),
-            dir.display()
-        ))
+    std::fs::create_dir_all(&dir).map_err(|source| Bad::CacheDir {
+        cache: cache.to_path_buf(),
+        dir: dir.clone(),
+        source,
     })?;
     match culprit_store::StateLock::acquire(&dir) {
         Ok(lock) => {
@@ -55,7 +53,7 @@ pub(super) fn take_workspace(cache: &Path, git_dir: &Path) -> Result<Option<Work
             Ok(Some(Workspace { dir, _lock: lock }))
         }
         Err(culprit_store::LockError::Locked { .. }) => Ok(None),
-        Err(e) => Err(Error::Other(e.to_string())),
+        Err(e) => Err(Error::Store(e.into())),
     }
 }
 
