@@ -1,7 +1,9 @@
-//! A finished run's exit status and output, turned into an engine outcome.
+//! A finished run turned into an engine outcome: a command's exit status and output
+//! ([`classify`]), a VM's console ([`classify_vm`]). The backends call these, nothing else does.
 
 use culprit_engine::{Outcome, Target};
 use culprit_exec::Status;
+use culprit_vm::{RunEnd, RunOutcome, VmRun};
 
 /// The crash type of a run that did not end in time (the report crate's type for hangs).
 pub(crate) const HANG: &str = "HANG";
@@ -102,5 +104,42 @@ pub(crate) fn report_of(title: &str, log: &[u8]) -> Option<String> {
         (Outcome::Crash { title: t, .. }, report) if t == title => report,
         (_, report) if culprit_report::first(log).is_none() => report,
         _ => None,
+    }
+}
+
+/// A VM run as an engine outcome (and the crash report text, when there is one).
+pub fn classify_vm(run: &VmRun) -> (Outcome, Option<String>) {
+    let report = culprit_report::first(&run.console);
+    match &run.outcome {
+        RunOutcome::Completed { end } => match (report, end) {
+            (Some(r), _) => (
+                Outcome::Crash {
+                    title: r.title.clone(),
+                    alt_titles: r.alt_titles.clone(),
+                    kind: r.kind.name().to_string(),
+                },
+                Some(String::from_utf8_lossy(&r.text).into_owned()),
+            ),
+            (None, RunEnd::PoweredOff) => (Outcome::Ok, None),
+            // The machine went away without a report the parser knows: syzbot's titles for
+            // these (an unrelated crash unless the bisected one had the same title).
+            (None, RunEnd::Exited) => (Outcome::crash("lost connection to test machine"), None),
+            (None, RunEnd::TimedOut) => (timed_out(TIMEOUT_TITLES[1]), None),
+        },
+        RunOutcome::BootFailed { reason } => (
+            Outcome::Skip {
+                reason: match report {
+                    Some(r) => format!("boot failed: {}", r.title),
+                    None => format!("boot failed: {reason}"),
+                },
+            },
+            None,
+        ),
+        RunOutcome::Infra { reason } => (
+            Outcome::Infra {
+                reason: reason.clone(),
+            },
+            None,
+        ),
     }
 }

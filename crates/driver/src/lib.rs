@@ -7,11 +7,14 @@
 //! It must not know terminals or argument parsing (the CLI's job) nor how a policy decides (the
 //! engine's). It never writes to the user's work tree, index, HEAD or refs.
 
+mod backend;
 mod blocks;
 mod classify;
+mod drive;
 pub mod duration;
 mod error;
 pub mod example;
+mod executor;
 mod finish;
 mod kernel;
 mod log;
@@ -20,16 +23,16 @@ mod record;
 mod replay;
 mod session;
 mod setup;
+mod sharing;
+mod slot;
 mod step;
 mod strays;
 mod summary;
-mod worker;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use culprit_engine::{
@@ -39,10 +42,13 @@ use culprit_engine::{
 use culprit_exec::Cancel;
 use culprit_git::{Checkouts, CommitId, Graph, Repo};
 use culprit_store::{Begin, Store};
+
+use backend::Backend;
+use executor::Executor;
 use serde::Serialize;
 
-pub use classify::classify;
-pub use kernel::{DEFAULT_CACHE_BYTES, KernelOptions, classify_vm, default_cache_dir};
+pub use classify::{classify, classify_vm};
+pub use kernel::{DEFAULT_CACHE_BYTES, KernelOptions, default_cache_dir};
 pub use log::Log;
 pub use summary::{
     CommitSummary, CrashSummary, Ending, Flags, Recipients, Stats, Summary, TitleCount, write_json,
@@ -172,14 +178,21 @@ fn drive(
         Some(k) => Checkouts::nested(repo, &k.slots, kernel::SOURCE_DIR)?,
         None => Checkouts::new(repo, &state_dir)?,
     };
-    let setup = worker::Setup {
-        build: options.build.clone(),
-        test: options.test.clone(),
-        timeout: Duration::from_secs(options.timeout_secs.max(1)),
-        artifact: options.artifact.clone(),
-        logs,
-        kernel: kernel_setup,
-        shared: Arc::default(),
+    let checkouts = Arc::new(checkouts);
+    let backend: Arc<dyn Backend> = match kernel_setup {
+        Some(setup) => Arc::new(kernel::Kernel {
+            setup,
+            checkouts,
+            logs: logs.clone(),
+        }),
+        None => Arc::new(backend::commands::Commands {
+            build: options.build.clone(),
+            test: options.test.clone(),
+            timeout: Duration::from_secs(options.timeout_secs.max(1)),
+            artifact: options.artifact.clone(),
+            logs: logs.clone(),
+            checkouts,
+        }),
     };
     let build_key = match &options.kernel {
         Some(k) => format!(
@@ -245,77 +258,17 @@ fn drive(
     if resumed {
         d.replay()?;
     }
-    d.begin_session(&setup.logs, resumed)?;
-    // Drive.
-    let (tx, rx) = mpsc::channel::<worker::Message>();
+    d.begin_session(&logs, resumed)?;
     let jobs = options.jobs.max(1) as usize;
-    let mut free: Vec<usize> = (0..jobs).rev().collect();
     d.checkouts_made = jobs;
-    let mut running = 0;
-    let checkouts = Arc::new(checkouts);
-    let setup = Arc::new(setup);
-    let cancel_flag = cancel.clone();
-    let mut handles = Vec::new();
-    loop {
-        if cancel_flag.is_cancelled() {
-            break;
-        }
-        d.drain_events()?;
-        if d.engine.conclusion().is_some() && d.inflight.is_empty() {
-            break;
-        }
-        if d.engine.conclusion().is_none() {
-            while running < jobs {
-                let Some((slot, job)) = d.next_job(&mut free)? else {
-                    break;
-                };
-                running += 1;
-                if let Some(p) = progress.as_mut() {
-                    p(&d.progress(started));
-                }
-                let (tx, checkouts, setup, cancel) = (
-                    tx.clone(),
-                    Arc::clone(&checkouts),
-                    Arc::clone(&setup),
-                    cancel.clone(),
-                );
-                handles.push(std::thread::spawn(move || {
-                    worker::work(slot, job, &checkouts, &setup, &cancel, &tx)
-                }));
-            }
-        }
-        d.drain_events()?;
-        if d.engine.conclusion().is_some() && d.inflight.is_empty() {
-            break;
-        }
-        if d.inflight.is_empty() && d.engine.conclusion().is_none() {
-            // Nothing running and nothing to run: the engine is stuck (should not happen).
-            return Err(Error::Stuck);
-        }
-        match rx.recv_timeout(Duration::from_millis(200)) {
-            Ok(msg) => {
-                if let Some(slot) = d.handle(msg)? {
-                    free.push(slot);
-                    running -= 1;
-                }
-                d.after_message(started)?;
-                if let Some(p) = progress.as_mut() {
-                    p(&d.progress(started));
-                }
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-        }
-    }
-    // Wait for the slots (they stop at once on cancellation).
-    for h in handles {
-        let _ = h.join();
-    }
-    if cancel_flag.is_cancelled() {
-        // Builds and runs that finished before the slots stopped are still in the channel:
-        // record them, so --resume does not run them again.
-        drop(tx);
-        while let Ok(msg) = rx.try_recv() {
+    let mut executor: Box<dyn Executor> = Box::new(executor::Local::new(backend, cancel.clone()));
+    // An error stops here at once: the slots still at work are not waited for.
+    d.drive(executor.as_mut(), jobs, &cancel, started, &mut progress)?;
+    let left = executor.finish();
+    if cancel.is_cancelled() {
+        // Builds and runs that finished before the slots stopped: record them, so --resume
+        // does not run them again.
+        for msg in left {
             d.handle(msg)?;
             d.after_message(started)?;
         }

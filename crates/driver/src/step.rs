@@ -2,6 +2,8 @@
 //! become recorded builds and runs fed to the engine, and each probe's runs are printed.
 
 use super::*;
+use crate::backend::Built;
+use crate::slot::{Job, Message};
 
 /// Checkouts kept per job for generic builds (see `pick_checkout`).
 const MAX_CHECKOUTS: usize = 6;
@@ -115,7 +117,7 @@ impl Driver<'_> {
     pub(crate) fn next_job(
         &mut self,
         free: &mut Vec<usize>,
-    ) -> Result<Option<(usize, worker::Job)>, Error> {
+    ) -> Result<Option<(usize, Job)>, Error> {
         let Some(&last) = free.last() else {
             return Ok(None);
         };
@@ -127,7 +129,7 @@ impl Driver<'_> {
             self.slot_of.insert(id, slot);
             self.take_job_number(id);
             let done = f.outcomes.len() as u32;
-            let job = worker::Job {
+            let job = Job {
                 probe: id,
                 commit: f.commit,
                 tree: f.tree.clone(),
@@ -184,7 +186,7 @@ impl Driver<'_> {
                 free.retain(|&s| s != slot);
                 return Ok(Some((
                     slot,
-                    worker::Job {
+                    Job {
                         probe: probe.id,
                         commit,
                         tree,
@@ -240,7 +242,7 @@ impl Driver<'_> {
             free.retain(|&s| s != slot);
             return Ok(Some((
                 slot,
-                worker::Job {
+                Job {
                     probe: probe.id,
                     commit,
                     tree,
@@ -389,79 +391,13 @@ impl Driver<'_> {
     }
 
     /// Handles a slot's message; returns the slot when it is free again.
-    pub(crate) fn handle(&mut self, msg: worker::Message) -> Result<Option<usize>, Error> {
+    pub(crate) fn handle(&mut self, msg: Message) -> Result<Option<usize>, Error> {
         match msg {
-            worker::Message::Built {
-                probe,
-                ok,
-                artifact,
-                error_lines,
-                secs,
-                reused,
-            } => {
-                if !reused {
-                    self.stats.builds += 1;
-                }
-                self.stats.build_secs += secs;
-                let build = if ok {
-                    Build::Built {
-                        artifact: artifact.clone(),
-                    }
-                } else {
-                    Build::Failed {
-                        reason: error_lines
-                            .first()
-                            .cloned()
-                            .unwrap_or_else(|| "build failed".into()),
-                    }
-                };
-                if let Some(f) = self.inflight.get(&probe) {
-                    let (commit, tree) = (f.commit, f.tree.clone());
-                    self.store.record_build(&culprit_store::Build {
-                        commit: commit.to_hex(),
-                        tree_id: tree.clone(),
-                        build_key: self.build_key.clone(),
-                        ok,
-                        artifact_hash: artifact.clone(),
-                        secs,
-                        error_lines: error_lines.clone(),
-                    })?;
-                    self.seen.builds_by_tree.insert(tree.clone(), build.clone());
-                    self.seen.tree_commit.entry(tree).or_insert(commit);
-                    if let Some(&slot) = self.slot_of.get(&probe)
-                        && ok
-                    {
-                        self.slot_built.insert(slot, (commit, build.clone()));
-                    }
-                    if !ok {
-                        let text = format!(
-                            "failed building {}: {}",
-                            commit.to_hex(),
-                            error_lines.join("\n")
-                        );
-                        self.out(probe, &text)?;
-                    } else if let Some(a) = &artifact {
-                        let what = if self.kernel { "kernel" } else { "artifact" };
-                        self.out(probe, &format!("{what} signature: {a}"))?;
-                    }
-                }
-                self.feed_build(probe, build, secs, None)?;
+            Message::Built { probe, built } => {
+                self.took_build(probe, built)?;
                 Ok(None)
             }
-            worker::Message::Ran {
-                probe,
-                index,
-                status,
-                log,
-                secs,
-            } => {
-                self.stats.runs += 1;
-                self.stats.test_secs += secs;
-                let (outcome, report) = classify(status, &log);
-                self.feed_run(probe, index, outcome, secs, report)?;
-                Ok(None)
-            }
-            worker::Message::Classified {
+            Message::Ran {
                 probe,
                 index,
                 outcome,
@@ -473,21 +409,80 @@ impl Driver<'_> {
                 self.feed_run(probe, index, outcome, secs, report)?;
                 Ok(None)
             }
-            worker::Message::Note(text) => {
+            Message::Note(text) => {
                 self.log.line(&text)?;
                 Ok(None)
             }
-            worker::Message::Idle { slot, probe } => {
+            Message::Idle { slot, probe } => {
                 self.close(probe)?;
                 Ok(Some(slot))
             }
-            worker::Message::Failed { error } => {
+            Message::Failed { error } => {
                 // Not the commit's fault: end here, with nothing recorded for this probe, so that
                 // `--resume` tests the commit again once the machine is fixed.
                 self.log.line(&format!("infrastructure error: {error}"))?;
                 Err(Error::Infrastructure(error))
             }
         }
+    }
+
+    /// A slot's build: counted, recorded, logged and fed to the engine.
+    fn took_build(&mut self, probe: ProbeId, built: Built) -> Result<(), Error> {
+        let Built {
+            ok,
+            artifact,
+            error_lines,
+            secs,
+            reused,
+            ..
+        } = built;
+        if !reused {
+            self.stats.builds += 1;
+        }
+        self.stats.build_secs += secs;
+        let build = if ok {
+            Build::Built {
+                artifact: artifact.clone(),
+            }
+        } else {
+            Build::Failed {
+                reason: error_lines
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "build failed".into()),
+            }
+        };
+        if let Some(f) = self.inflight.get(&probe) {
+            let (commit, tree) = (f.commit, f.tree.clone());
+            self.store.record_build(&culprit_store::Build {
+                commit: commit.to_hex(),
+                tree_id: tree.clone(),
+                build_key: self.build_key.clone(),
+                ok,
+                artifact_hash: artifact.clone(),
+                secs,
+                error_lines: error_lines.clone(),
+            })?;
+            self.seen.builds_by_tree.insert(tree.clone(), build.clone());
+            self.seen.tree_commit.entry(tree).or_insert(commit);
+            if let Some(&slot) = self.slot_of.get(&probe)
+                && ok
+            {
+                self.slot_built.insert(slot, (commit, build.clone()));
+            }
+            if !ok {
+                let text = format!(
+                    "failed building {}: {}",
+                    commit.to_hex(),
+                    error_lines.join("\n")
+                );
+                self.out(probe, &text)?;
+            } else if let Some(a) = &artifact {
+                let what = if self.kernel { "kernel" } else { "artifact" };
+                self.out(probe, &format!("{what} signature: {a}"))?;
+            }
+        }
+        self.feed_build(probe, build, secs, None)
     }
 
     pub(crate) fn feed_build(

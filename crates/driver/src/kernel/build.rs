@@ -13,7 +13,9 @@ use culprit_kbuild::{
 };
 
 use super::{KernelSetup, vmlinux_path};
-use crate::worker::{Job, Message};
+use crate::SlotFailure;
+use crate::backend::{Built, Halt};
+use crate::slot::Job;
 
 /// Release tags reachable from the commit checked out in `dir` (`git tag --merged HEAD`), for
 /// syzbot's per-release tables. A tree without release tags gives an empty set (then only the
@@ -86,21 +88,15 @@ fn out_of_space(f: &culprit_kbuild::BuildFailure) -> bool {
             .unwrap_or(false)
 }
 
-/// Why a slot's work ends after the build step.
-pub(super) enum Stop {
-    /// The build failed (reported as a skip): the slot is free.
-    Idle,
-    /// Cancelled: nothing more to say.
-    Quiet,
-    /// An infrastructure error.
-    Failed(String),
+/// An infrastructure error described in words.
+fn failed(message: String) -> Halt {
+    Halt::Failed(SlotFailure::Kernel(message.into()))
 }
 
 /// Puts `commit`'s kernel at `image` (and its vmlinux beside it): from the kernel cache when an
 /// earlier bisection built the same tree with the same config and toolchain, otherwise checked
-/// out and built in the slot's build directory (then stored in the cache). Sends the `compiler:`
-/// note and the `Built` message.
-#[allow(clippy::too_many_arguments)]
+/// out and built in the slot's build directory (then stored in the cache). A build that fails
+/// is a `Built` that is not `ok` (the commit is skipped); a machine that fails is a [`Halt`].
 pub(super) fn build_or_take(
     slot: usize,
     job: &Job,
@@ -109,11 +105,10 @@ pub(super) fn build_or_take(
     checkouts: &Checkouts,
     k: &KernelSetup,
     cancel: &Cancel,
-    send: &dyn Fn(Message),
-) -> Result<(), Stop> {
+) -> Result<Built, Halt> {
     let started = std::time::Instant::now();
     // syzbot's per-release tables: config fixes always, the compiler when --compiler-bin.
-    let reachable = reachable_releases(&k.git_dir, hex).map_err(Stop::Failed)?;
+    let reachable = reachable_releases(&k.git_dir, hex).map_err(failed)?;
     let fixes = fixes_for(CONFIG_FIXES, &reachable);
     let mut opts = k.build.clone();
     if let Some(bin) = &k.compiler_bin {
@@ -121,21 +116,22 @@ pub(super) fn build_or_take(
     }
     let vmlinux = vmlinux_path(&k.kernels, hex);
     let key = cache_key(k, &job.tree, &fixes, &opts);
-    let built = |signature: String, compiler: String, secs: f64, reused: bool| {
-        if let Ok(mut shared) = k.shared.lock() {
-            shared
-                .built
-                .insert(hex.to_string(), (signature.clone(), compiler.clone()));
+    // `cached`: the note saying where the kernel was taken from, when it was not built.
+    let built = |signature: String, compiler: String, secs: f64, cached: Option<String>| {
+        if let Ok(mut built) = k.built.lock() {
+            built.insert(hex.to_string(), (signature.clone(), compiler.clone()));
         }
-        send(Message::Note(format!("compiler: {compiler}")));
-        send(Message::Built {
-            probe: job.probe,
+        let reused = cached.is_some();
+        let mut notes: Vec<String> = cached.into_iter().collect();
+        notes.push(format!("compiler: {compiler}"));
+        Built {
             ok: true,
             artifact: Some(signature),
             error_lines: Vec::new(),
             secs,
             reused,
-        });
+            notes,
+        }
     };
     if let (Some(cache), Some(key)) = (&k.cache, &key)
         && let Some(hit) = cache.get(key)
@@ -146,17 +142,12 @@ pub(super) fn build_or_take(
         } else {
             format!(" for {}", hit.commit.get(..12).unwrap_or(&hit.commit))
         };
-        send(Message::Note(format!(
-            "kernel taken from the cache (built{from} by an earlier bisection)"
-        )));
-        built(hit.signature, hit.compiler_line, 0.0, true);
-        return Ok(());
+        let note = format!("kernel taken from the cache (built{from} by an earlier bisection)");
+        return Ok(built(hit.signature, hit.compiler_line, 0.0, Some(note)));
     }
     // The build directory is outside the checkout, so a full clean of the source is cheap
     // and keeps the out-of-tree build valid.
-    let dir = checkouts
-        .checkout(slot, job.commit)
-        .map_err(|e| Stop::Failed(e.to_string()))?;
+    let dir = checkouts.checkout(slot, job.commit)?;
     let build_dir = k.slots.join(format!("slot-{slot}")).join(super::BUILD_DIR);
     match build_kernel(&dir, &build_dir, &k.config, &fixes, &opts, cancel) {
         Ok(kernel) => {
@@ -172,58 +163,46 @@ pub(super) fn build_or_take(
                     .map(|_| ()),
             };
             if let Err(e) = placed {
-                return Err(Stop::Failed(format!(
+                return Err(failed(format!(
                     "cannot keep the kernel in {}: {e}",
                     k.kernels.display()
                 )));
             }
-            built(
+            Ok(built(
                 kernel.signature.to_string(),
                 kernel.compiler_line.clone(),
                 kernel.duration.as_secs_f64(),
-                false,
-            );
-            Ok(())
+                None,
+            ))
         }
-        Err(BuildError::Cancelled) => Err(Stop::Quiet),
+        Err(BuildError::Cancelled) => Err(Halt::Cancelled),
         Err(BuildError::Failed(f)) if out_of_space(&f) => {
             // Not the commit's fault: an infrastructure error, never a skip.
-            Err(Stop::Failed(format!(
+            Err(failed(format!(
                 "no space left on device while building in {} ({})",
                 build_dir.display(),
                 f.root_cause.line
             )))
         }
         Err(BuildError::Failed(f)) => {
-            if let Some(c) = &f.compiler_line {
-                send(Message::Note(format!("compiler: {c}")));
-            }
-            send(Message::Built {
-                probe: job.probe,
-                ok: false,
-                artifact: None,
-                error_lines: vec![f.root_cause.line.clone()],
-                secs: f.duration.as_secs_f64(),
-                reused: false,
-            });
-            Err(Stop::Idle)
+            let mut built =
+                Built::failed(vec![f.root_cause.line.clone()], f.duration.as_secs_f64());
+            built.notes = f
+                .compiler_line
+                .iter()
+                .map(|c| format!("compiler: {c}"))
+                .collect();
+            Ok(built)
         }
-        Err(e @ BuildError::TimedOut { .. }) => {
-            send(Message::Built {
-                probe: job.probe,
-                ok: false,
-                artifact: None,
-                error_lines: vec![e.to_string()],
-                secs: started.elapsed().as_secs_f64(),
-                reused: false,
-            });
-            Err(Stop::Idle)
-        }
+        Err(e @ BuildError::TimedOut { .. }) => Ok(Built::failed(
+            vec![e.to_string()],
+            started.elapsed().as_secs_f64(),
+        )),
         // make could not even start or log (its log file on a full disk, say).
-        Err(e) if e.to_string().contains(ENOSPC) => Err(Stop::Failed(format!(
+        Err(e) if e.to_string().contains(ENOSPC) => Err(failed(format!(
             "no space left on device while building in {} ({e})",
             build_dir.display()
         ))),
-        Err(e) => Err(Stop::Failed(e.to_string())),
+        Err(e) => Err(Halt::Failed(SlotFailure::Kernel(Box::new(e)))),
     }
 }

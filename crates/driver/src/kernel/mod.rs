@@ -11,20 +11,18 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
-use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use culprit_engine::Outcome;
 use culprit_exec::Cancel;
 use culprit_git::Checkouts;
 use culprit_kbuild::{BuildOptions, Ccache, Compiler, KernelCache};
-use culprit_vm::{Initramfs, RunEnd, RunOutcome, VmConfig, VmRun};
+use culprit_vm::{Initramfs, VmConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::worker::{Job, Message};
-use crate::{Bad, Error};
+use crate::backend::{Backend, Built, Halt, Ran, Ready};
+use crate::slot::Job;
+use crate::{Bad, Error, SlotFailure};
 
 mod build;
 
@@ -35,7 +33,7 @@ pub(crate) const BUILD_DIR: &str = "build";
 mod recipients;
 mod workspace;
 
-use build::{Stop, build_or_take};
+use build::build_or_take;
 pub(crate) use recipients::recipients;
 use workspace::take_workspace;
 pub use workspace::{DEFAULT_CACHE_BYTES, Workspace, default_cache_dir};
@@ -122,8 +120,8 @@ pub struct KernelSetup {
     pub slots: PathBuf,
     /// `STATE/kernels`: one bzImage per built commit.
     pub kernels: PathBuf,
-    /// Runs by kernel signature, shared between commits with identical kernels.
-    pub shared: Arc<Mutex<SharedRuns>>,
+    /// Signature and `compiler:` line of each commit built in this bisection (hex).
+    pub built: Arc<Mutex<HashMap<String, (String, String)>>>,
     /// Compilers for syzbot's compiler-by-release table (`--compiler-bin`).
     pub compiler_bin: Option<PathBuf>,
     /// The user's repository (`git --git-dir`), read for tree ids and release tags.
@@ -135,97 +133,6 @@ pub struct KernelSetup {
     pub workspace: Option<Arc<Workspace>>,
     /// Toolchain identities by compiler command (`CC --version`, `ld --version`), for cache keys.
     toolchains: Arc<Mutex<HashMap<String, Option<String>>>>,
-}
-
-/// One run's classification.
-type Classified = (Outcome, Option<String>);
-
-/// Runs of identical kernels (same signature), so a commit whose kernel equals one already
-/// tested takes those results instead of booting VMs (syzbot reuses results the same way).
-#[derive(Debug, Default)]
-pub struct SharedRuns {
-    /// Signature and `compiler:` line of each built commit.
-    built: HashMap<String, (String, String)>,
-    /// Runs per signature with the commit that produced them.
-    runs: HashMap<String, Vec<(String, Classified)>>,
-    /// Per (commit, signature): how many of the shared runs the commit has seen.
-    cursor: HashMap<(String, String), usize>,
-}
-
-impl SharedRuns {
-    /// Up to `n` runs of other commits with this kernel that `commit` has not been given yet,
-    /// with the commit they came from.
-    pub(crate) fn take(&mut self, commit: &str, sig: &str, n: usize) -> Vec<(String, Classified)> {
-        let all = self.runs.get(sig).map(Vec::as_slice).unwrap_or_default();
-        let cursor = self
-            .cursor
-            .entry((commit.to_string(), sig.to_string()))
-            .or_insert(0);
-        let mut out = Vec::new();
-        while *cursor < all.len() && out.len() < n {
-            let (from, run) = &all[*cursor];
-            *cursor += 1;
-            if from != commit {
-                out.push((from.clone(), run.clone()));
-            }
-        }
-        out
-    }
-
-    /// Records a run of `commit`'s kernel (the commit has seen it: its cursor moves past it when
-    /// nothing else is pending before it).
-    pub(crate) fn record(&mut self, commit: &str, sig: &str, run: Classified) {
-        let all = self.runs.entry(sig.to_string()).or_default();
-        all.push((commit.to_string(), run));
-        let len = all.len();
-        let cursor = self
-            .cursor
-            .entry((commit.to_string(), sig.to_string()))
-            .or_insert(0);
-        if *cursor + 1 == len {
-            *cursor = len;
-        }
-    }
-}
-
-/// Sends, as a job's first runs, the runs other commits made with the same kernel or artifact
-/// (`key`, named `what` in the log); returns the index of the job's next run. Not when the job
-/// starts after runs the driver already gave it (`first_run > 0`): those came from a commit with
-/// the same tree, whose runs are the very ones shared here, or from the store on --resume;
-/// taking them again would count one run twice.
-pub(crate) fn reuse_shared(
-    shared: &Mutex<SharedRuns>,
-    job: &Job,
-    hex: &str,
-    key: &str,
-    what: &str,
-    send: &dyn Fn(Message),
-) -> u32 {
-    let mut index = job.first_run;
-    if job.first_run > 0 {
-        return index;
-    }
-    let known = shared
-        .lock()
-        .map(|mut s| s.take(hex, key, job.runs as usize))
-        .unwrap_or_default();
-    if let Some((from, _)) = known.first() {
-        send(Message::Note(format!(
-            "same {what} as {from}: reusing {} of its runs",
-            known.len()
-        )));
-    }
-    for (_, (outcome, report)) in known {
-        send(Message::Classified {
-            probe: job.probe,
-            index,
-            outcome,
-            report,
-            secs: 0.0,
-        });
-        index += 1;
-    }
-    index
 }
 
 /// A full build takes minutes; a cold one on a slow machine up to half an hour.
@@ -301,7 +208,7 @@ pub fn prepare(k: &KernelOptions, state_dir: &Path, git_dir: &Path) -> Result<Ke
         initramfs,
         slots,
         kernels,
-        shared: Arc::default(),
+        built: Arc::default(),
         compiler_bin: k.compiler_bin.clone(),
         git_dir: git_dir.to_path_buf(),
         cache,
@@ -353,112 +260,105 @@ fn in_path(bin: &Path) -> bool {
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(bin).is_file()))
 }
 
-/// Runs `job` in `slot` as a kernel bisection step; sends messages like `worker::work`.
-pub fn work(
-    slot: usize,
-    job: Job,
-    checkouts: &Checkouts,
-    logs: &Path,
-    k: &KernelSetup,
-    cancel: &Cancel,
-    tx: &Sender<Message>,
-) {
-    let send = |m: Message| {
-        let _ = tx.send(m);
-    };
-    let failed = |error: String| Message::Failed {
-        error: crate::SlotFailure::Kernel(error.into()),
-    };
-    let hex = job.commit.to_hex();
-    let image = k.kernels.join(format!("{hex}.bzImage"));
-    let known = k
-        .shared
-        .lock()
-        .ok()
-        .and_then(|s| s.built.get(&hex).cloned());
-    if let (true, true, Some((sig, compiler))) = (job.build, image.is_file(), known) {
-        // Built earlier in this bisection (in any slot): its kernel is kept, no rebuild.
-        send(Message::Note(format!("compiler: {compiler}")));
-        send(Message::Built {
-            probe: job.probe,
-            ok: true,
-            artifact: Some(sig),
-            error_lines: Vec::new(),
-            secs: 0.0,
-            reused: true,
-        });
-    } else if (job.build || !image.is_file())
-        && let Err(e) = build_or_take(slot, &job, &hex, &image, checkouts, k, cancel, &send)
-    {
-        return match e {
-            Stop::Idle => send(Message::Idle {
-                slot,
-                probe: job.probe,
+/// The kernel backend: a slot's commit built with `culprit-kbuild` (or taken from what this
+/// bisection or the cache already built), booted in VMs with the reproducer.
+pub(crate) struct Kernel {
+    /// What every kernel slot shares.
+    pub setup: KernelSetup,
+    /// The slots' checkouts (`SLOTS/slot-N/src`).
+    pub checkouts: Arc<Checkouts>,
+    /// Where the VM consoles go (`logs/HASH.vm-K/`).
+    pub logs: PathBuf,
+}
+
+impl Kernel {
+    fn image(&self, hex: &str) -> PathBuf {
+        self.setup.kernels.join(format!("{hex}.bzImage"))
+    }
+
+    /// Signature and `compiler:` line of a commit built in this bisection.
+    fn known(&self, hex: &str) -> Option<(String, String)> {
+        self.setup
+            .built
+            .lock()
+            .ok()
+            .and_then(|b| b.get(hex).cloned())
+    }
+}
+
+impl Backend for Kernel {
+    fn prepare(&self, slot: usize, job: &Job, cancel: &Cancel) -> Result<Ready, Halt> {
+        let hex = job.commit.to_hex();
+        let image = self.image(&hex);
+        let built = match (job.build, image.is_file(), self.known(&hex)) {
+            // Built earlier in this bisection (in any slot): its kernel is kept, no rebuild.
+            (true, true, Some((signature, compiler))) => Some(Built {
+                ok: true,
+                artifact: Some(signature),
+                error_lines: Vec::new(),
+                secs: 0.0,
+                reused: true,
+                notes: vec![format!("compiler: {compiler}")],
             }),
-            Stop::Quiet => {}
-            Stop::Failed(error) => send(failed(error)),
+            (false, true, _) => None,
+            _ => Some(build_or_take(
+                slot,
+                job,
+                &hex,
+                &image,
+                &self.checkouts,
+                &self.setup,
+                cancel,
+            )?),
         };
+        let artifact = self.known(&hex).map(|(signature, _)| signature);
+        Ok(Ready { built, artifact })
     }
-    // Runs in batches of as many VMs as run at once, so a stop from the engine takes effect
-    // between batches.
-    let batch = if k.vms == 0 {
-        culprit_vm::max_parallel_vms(&k.vm)
-    } else {
-        k.vms
+
+    fn artifact_kind(&self) -> &'static str {
+        "kernel signature"
     }
-    .max(1);
-    let end = job.first_run + job.runs;
-    let mut index = job.first_run;
-    let signature = k
-        .shared
-        .lock()
-        .ok()
-        .and_then(|s| s.built.get(&hex).map(|(sig, _)| sig.clone()));
-    if let Some(sig) = &signature {
-        index = reuse_shared(&k.shared, &job, &hex, sig, "kernel signature", &send);
-    }
-    while index < end {
-        if job.stop.load(Ordering::SeqCst) || cancel.is_cancelled() {
-            break;
-        }
-        let n = (end - index).min(batch as u32);
-        let out = logs.join(format!("{hex}.vm-{index}"));
-        let runs = match culprit_vm::run_vms(
-            &image,
-            &k.initramfs,
-            &k.vm,
-            n as usize,
-            n as usize,
-            &out,
-            cancel,
-        ) {
-            Ok(runs) => runs,
-            Err(culprit_vm::VmError::Cancelled) => return,
-            Err(e) => {
-                return send(Message::Failed {
-                    error: crate::SlotFailure::Kernel(Box::new(e)),
-                });
-            }
+
+    fn batch(&self) -> u32 {
+        let k = &self.setup;
+        let vms = if k.vms == 0 {
+            culprit_vm::max_parallel_vms(&k.vm)
+        } else {
+            k.vms
         };
-        for run in runs {
-            let (outcome, report) = classify_vm(&run);
-            if let (Some(sig), Ok(mut shared)) = (&signature, k.shared.lock()) {
-                shared.record(&hex, sig, (outcome.clone(), report.clone()));
-            }
-            send(Message::Classified {
-                probe: job.probe,
-                index,
-                outcome,
-                report,
-                secs: run.duration.as_secs_f64(),
-            });
-            index += 1;
-        }
+        u32::try_from(vms).unwrap_or(u32::MAX).max(1)
     }
-    send(Message::Idle {
-        slot,
-        probe: job.probe,
-    });
+
+    fn run(
+        &self,
+        _slot: usize,
+        job: &Job,
+        index: u32,
+        n: u32,
+        cancel: &Cancel,
+    ) -> Result<Vec<Ran>, Halt> {
+        let hex = job.commit.to_hex();
+        let out = self.logs.join(format!("{hex}.vm-{index}"));
+        let k = &self.setup;
+        let n = n as usize;
+        let runs =
+            match culprit_vm::run_vms(&self.image(&hex), &k.initramfs, &k.vm, n, n, &out, cancel) {
+                Ok(runs) => runs,
+                Err(culprit_vm::VmError::Cancelled) => return Err(Halt::Cancelled),
+                Err(e) => return Err(Halt::Failed(SlotFailure::Kernel(Box::new(e)))),
+            };
+        Ok(runs
+            .iter()
+            .map(|run| {
+                let (outcome, report) = crate::classify_vm(run);
+                Ran {
+                    outcome,
+                    report,
+                    secs: run.duration.as_secs_f64(),
+                }
+            })
+            .collect())
+    }
 }
 
 /// `STATE/kernels/HASH.vmlinux`: the kept vmlinux of a built commit.
@@ -517,46 +417,6 @@ fn tree_relative(text: &str) -> String {
         .unwrap_or_else(|e| unreachable!("a fixed pattern: {e}"))
     });
     SLOT_PREFIX.replace_all(text, "$1").into_owned()
-}
-
-/// A VM run as an engine outcome (and the crash report text, when there is one).
-pub fn classify_vm(run: &VmRun) -> (Outcome, Option<String>) {
-    let report = culprit_report::first(&run.console);
-    match &run.outcome {
-        RunOutcome::Completed { end } => match (report, end) {
-            (Some(r), _) => (
-                Outcome::Crash {
-                    title: r.title.clone(),
-                    alt_titles: r.alt_titles.clone(),
-                    kind: r.kind.name().to_string(),
-                },
-                Some(String::from_utf8_lossy(&r.text).into_owned()),
-            ),
-            (None, RunEnd::PoweredOff) => (Outcome::Ok, None),
-            // The machine went away without a report the parser knows: syzbot's titles for
-            // these (an unrelated crash unless the bisected one had the same title).
-            (None, RunEnd::Exited) => (Outcome::crash("lost connection to test machine"), None),
-            (None, RunEnd::TimedOut) => (
-                crate::classify::timed_out(crate::classify::TIMEOUT_TITLES[1]),
-                None,
-            ),
-        },
-        RunOutcome::BootFailed { reason } => (
-            Outcome::Skip {
-                reason: match report {
-                    Some(r) => format!("boot failed: {}", r.title),
-                    None => format!("boot failed: {reason}"),
-                },
-            },
-            None,
-        ),
-        RunOutcome::Infra { reason } => (
-            Outcome::Infra {
-                reason: reason.clone(),
-            },
-            None,
-        ),
-    }
 }
 
 #[cfg(test)]
@@ -759,35 +619,5 @@ mod tests {
             "RIP: 0010:f+0xb/0x5d fs/proc/version.c:15\n g fs/seq_file.c:230 [inline]\nno checkouts/slot-x/ here\n\
              h (fs/read_write.c:389)\n i mm/slob.c:7 j lib/x.c:1 k /a/src/b.c\n"
         );
-    }
-
-    fn ok() -> Classified {
-        (Outcome::Ok, None)
-    }
-
-    #[test]
-    fn identical_kernels_share_runs_once_per_commit() {
-        let mut s = SharedRuns::default();
-        for _ in 0..3 {
-            s.record("a", "sig1", ok());
-        }
-        // a's own runs are never given back to a.
-        assert!(s.take("a", "sig1", 5).is_empty());
-        // b (same kernel) gets a's three runs once; c (another kernel) nothing.
-        assert_eq!(s.take("b", "sig1", 2).len(), 2);
-        assert_eq!(s.take("b", "sig1", 5).len(), 1);
-        assert!(s.take("b", "sig1", 5).is_empty());
-        assert!(s.take("c", "sig2", 5).is_empty());
-        // b's new runs reach a later.
-        s.record(
-            "b",
-            "sig1",
-            (Outcome::crash("BUG: x"), Some("report".into())),
-        );
-        let got = s.take("a", "sig1", 5);
-        assert_eq!(got.len(), 1);
-        assert_eq!(got[0].0, "b");
-        assert_eq!(got[0].1.0, Outcome::crash("BUG: x"));
-        assert!(s.take("b", "sig1", 5).is_empty());
     }
 }

@@ -1,0 +1,67 @@
+//! The drive loop, as quinn drives a connection: poll the engine for probes, hand them to the
+//! executor as jobs, feed what the slots report back into the engine, until the engine
+//! concludes or Ctrl-C stops it. Each step is a method of its own (`step.rs`).
+
+use super::*;
+
+/// How long the loop waits for a slot's message before looking at Ctrl-C again.
+const TICK: Duration = Duration::from_millis(200);
+
+impl Driver<'_> {
+    /// Drives the bisection until the engine concludes with nothing in flight, or `cancel`.
+    pub(crate) fn drive(
+        &mut self,
+        executor: &mut dyn Executor,
+        jobs: usize,
+        cancel: &Cancel,
+        started: Instant,
+        progress: &mut Option<&mut dyn FnMut(&Progress)>,
+    ) -> Result<(), Error> {
+        // Free checkouts (generic builds keep more checkouts than jobs: `pick_checkout`), and
+        // how many jobs run.
+        let mut free: Vec<usize> = (0..jobs).rev().collect();
+        let mut running = 0;
+        loop {
+            if cancel.is_cancelled() || self.settled()? {
+                return Ok(());
+            }
+            if self.engine.conclusion().is_none() {
+                while running < jobs {
+                    let Some((slot, job)) = self.next_job(&mut free)? else {
+                        break;
+                    };
+                    running += 1;
+                    Self::report(progress, self.progress(started));
+                    executor.start(slot, job);
+                }
+            }
+            if self.settled()? {
+                return Ok(());
+            }
+            if self.inflight.is_empty() {
+                // Nothing running, nothing to run, no conclusion (should not happen).
+                return Err(Error::Stuck);
+            }
+            if let Some(msg) = executor.next(TICK) {
+                if let Some(slot) = self.handle(msg)? {
+                    free.push(slot);
+                    running -= 1;
+                }
+                self.after_message(started)?;
+                Self::report(progress, self.progress(started));
+            }
+        }
+    }
+
+    /// Takes in the engine's events; whether it has concluded with nothing left in flight.
+    fn settled(&mut self) -> Result<bool, Error> {
+        self.drain_events()?;
+        Ok(self.engine.conclusion().is_some() && self.inflight.is_empty())
+    }
+
+    fn report(progress: &mut Option<&mut dyn FnMut(&Progress)>, now: Progress) {
+        if let Some(p) = progress.as_mut() {
+            p(&now);
+        }
+    }
+}
