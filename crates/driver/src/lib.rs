@@ -16,6 +16,7 @@ mod error;
 pub mod example;
 mod executor;
 mod finish;
+mod jobs;
 mod kernel;
 mod log;
 mod options;
@@ -75,6 +76,7 @@ struct Seen {
     titles: BTreeMap<String, u32>,
 }
 
+#[derive(Clone)]
 struct InFlight {
     commit: CommitId,
     tree: String,

@@ -3,10 +3,7 @@
 
 use super::*;
 use crate::backend::Built;
-use crate::slot::{Job, Message};
-
-/// Checkouts kept per job for generic builds (see `pick_checkout`).
-const MAX_CHECKOUTS: usize = 6;
+use crate::slot::Message;
 
 impl Driver<'_> {
     pub(crate) fn commit(&self, rev: Rev) -> CommitId {
@@ -113,182 +110,6 @@ impl Driver<'_> {
         Ok(())
     }
 
-    /// The next job from the engine, with reused results fed back at once.
-    pub(crate) fn next_job(
-        &mut self,
-        free: &mut Vec<usize>,
-    ) -> Result<Option<(usize, Job)>, Error> {
-        let Some(&last) = free.last() else {
-            return Ok(None);
-        };
-        if let Some((id, f)) = self.pending_resume.pop() {
-            let slot = last;
-            free.pop();
-            // The slot is checked out and built anew for this commit.
-            self.slot_built.remove(&slot);
-            self.slot_of.insert(id, slot);
-            self.take_job_number(id);
-            let done = f.outcomes.len() as u32;
-            let job = Job {
-                probe: id,
-                commit: f.commit,
-                tree: f.tree.clone(),
-                build: true,
-                runs: f.runs.saturating_sub(done),
-                first_run: done,
-                stop: Arc::clone(&f.stop),
-            };
-            self.testing_line(id, f.commit)?;
-            self.inflight.insert(id, f);
-            return Ok(Some((slot, job)));
-        }
-        loop {
-            let Some(probe) = self.engine.poll_probe() else {
-                return Ok(None);
-            };
-            let commit = self.commit(probe.rev);
-            // A free checkout that holds this commit built runs it again without a rebuild.
-            let slot = free
-                .iter()
-                .copied()
-                .find(|s| self.slot_built.get(s).is_some_and(|(c, _)| *c == commit))
-                .unwrap_or_else(|| self.pick_checkout(free, last));
-            self.checkout_used.insert(slot, self.probes_started);
-            self.probes_started += 1;
-            self.record(&Record::Probe {
-                id: probe.id,
-                commit: commit.to_hex(),
-            })?;
-            self.announce(probe.id, &probe.purpose, commit)?;
-            let tree = self.repo.tree_id(commit)?;
-            let stop = Arc::new(AtomicBool::new(false));
-            self.inflight.insert(
-                probe.id,
-                InFlight {
-                    commit,
-                    tree: tree.clone(),
-                    runs: probe.runs,
-                    outcomes: Vec::new(),
-                    stop: Arc::clone(&stop),
-                },
-            );
-            // The slot still holds this commit, built: run again without rebuilding.
-            if let Some((c, build)) = self.slot_built.get(&slot).cloned()
-                && c == commit
-            {
-                self.feed_build(probe.id, build, 0.0, None)?;
-                if !self.inflight.contains_key(&probe.id) || probe.runs == 0 {
-                    self.close(probe.id)?;
-                    continue;
-                }
-                self.slot_of.insert(probe.id, slot);
-                self.take_job_number(probe.id);
-                free.retain(|&s| s != slot);
-                return Ok(Some((
-                    slot,
-                    Job {
-                        probe: probe.id,
-                        commit,
-                        tree,
-                        build: false,
-                        runs: probe.runs,
-                        first_run: 0,
-                        stop,
-                    },
-                )));
-            }
-            // Another commit with the same tree was tested with the same build command: its
-            // results are this commit's results.
-            let donor = self
-                .seen
-                .tree_commit
-                .get(&tree)
-                .copied()
-                .filter(|&c| c != commit);
-            let mut fed = 0;
-            if let (Some(donor), Some(build)) =
-                (donor, self.seen.builds_by_tree.get(&tree).cloned())
-            {
-                self.out(
-                    probe.id,
-                    &format!("same tree as {}: reusing its results", donor.to_hex()),
-                )?;
-                self.feed_build(probe.id, build.clone(), 0.0, None)?;
-                let known: Vec<Outcome> = self
-                    .seen
-                    .runs_by_tree
-                    .get(&tree)
-                    .cloned()
-                    .unwrap_or_default();
-                for o in known.into_iter().take(probe.runs as usize) {
-                    if !self.inflight.contains_key(&probe.id) || stop.load(Ordering::SeqCst) {
-                        break;
-                    }
-                    self.feed_run(probe.id, fed, o, 0.0, None)?;
-                    fed += 1;
-                }
-                if matches!(build, Build::Failed { .. })
-                    || fed >= probe.runs
-                    || stop.load(Ordering::SeqCst)
-                {
-                    self.close(probe.id)?;
-                    continue;
-                }
-            }
-            // The slot builds this commit now: it no longer holds what it held.
-            self.slot_built.remove(&slot);
-            self.slot_of.insert(probe.id, slot);
-            self.take_job_number(probe.id);
-            free.retain(|&s| s != slot);
-            return Ok(Some((
-                slot,
-                Job {
-                    probe: probe.id,
-                    commit,
-                    tree,
-                    build: true,
-                    runs: probe.runs - fed,
-                    first_run: fed,
-                    stop,
-                },
-            )));
-        }
-    }
-
-    /// Where a commit not held built anywhere is built. Generic builds keep their checkouts: a
-    /// free one that holds nothing the engine may test again is taken (its incremental build
-    /// state helps), else a new one while there are fewer than [`MAX_CHECKOUTS`] per job, else
-    /// the one used longest ago; so a commit bayes comes back to is run again without a
-    /// rebuild. Kernel builds have their own cache of built kernels: the slot is reused.
-    fn pick_checkout(&mut self, free: &[usize], last: usize) -> usize {
-        if self.kernel {
-            return last;
-        }
-        let settled = |d: &Self, s: usize| match d.slot_built.get(&s) {
-            None => true,
-            Some((c, _)) => d
-                .graph
-                .index_of(*c)
-                .is_none_or(|i| !d.engine.may_test_again(Rev(i))),
-        };
-        let lru = |d: &Self, pool: &mut dyn Iterator<Item = usize>| {
-            pool.min_by_key(|s| d.checkout_used.get(s).copied().unwrap_or(0))
-        };
-        if let Some(s) = lru(
-            self,
-            &mut free.iter().copied().filter(|&s| settled(self, s)),
-        ) {
-            return s;
-        }
-        let jobs = self.engine.config().jobs.max(1) as usize;
-        if self.checkouts_made < jobs * MAX_CHECKOUTS {
-            let s = self.checkouts_made.max(jobs);
-            self.checkouts_made = s + 1;
-            return s;
-        }
-        lru(self, &mut free.iter().copied()).unwrap_or(last)
-    }
-
     pub(crate) fn announce(
         &mut self,
         probe: ProbeId,
@@ -377,7 +198,7 @@ impl Driver<'_> {
     }
 
     /// `testing commit HASH` (kernel mode: with the compiler type, as syzbot prints it).
-    fn testing_line(&mut self, probe: ProbeId, commit: CommitId) -> Result<(), Error> {
+    pub(crate) fn testing_line(&mut self, probe: ProbeId, commit: CommitId) -> Result<(), Error> {
         self.last_testing = Some(commit);
         let again = self.again_note(commit);
         self.out(
