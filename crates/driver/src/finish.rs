@@ -3,6 +3,7 @@
 use super::*;
 
 impl Driver<'_> {
+    /// The result lines of the log and the summary, once the engine has concluded.
     pub(crate) fn finish(mut self) -> Result<Summary, Error> {
         let mut s = Summary {
             stats: self.stats.clone(),
@@ -25,117 +26,13 @@ impl Driver<'_> {
                 rev,
                 confidence,
                 flags,
-            }) => {
-                let c = self.commit(rev);
-                let info = self.repo.commit_info(c)?;
-                let word = if self.mode == Mode::Fix {
-                    "good"
-                } else {
-                    "bad"
-                };
-                self.log
-                    .line(&format!("{} is the first bad commit", c.to_hex()))?;
-                self.log.line(&self.repo.show_commit(c)?)?;
-                if self.kernel {
-                    self.kernel_signatures(rev)?;
-                }
-                s.result = Ending::Culprit;
-                s.confidence = confidence;
-                s.candidates = vec![c.to_hex()];
-                s.flags = Flags {
-                    no_op: flags.no_op,
-                    merge: flags.merge,
-                    release: flags.release,
-                    non_monotone: flags.non_monotone.map(|r| self.commit(r).to_hex()),
-                };
-                let mut r = culprit_git::recipients(&info.message, &info.author_email);
-                if self.kernel {
-                    r = kernel::recipients(self.repo.git_dir(), &c.to_hex(), r);
-                }
-                s.recipients = Recipients {
-                    to: r.to.clone(),
-                    cc: r.cc.clone(),
-                };
-                s.culprit = Some(CommitSummary {
-                    commit: c.to_hex(),
-                    subject: info.subject.clone(),
-                    author: format!("{} <{}>", info.author_name, info.author_email),
-                    date: info.author_date.clone(),
-                });
-                self.stats_line()?;
-                self.confidence_line(confidence)?;
-                let mut flags_text = Vec::new();
-                if flags.merge {
-                    flags_text.push("merge");
-                }
-                if flags.no_op {
-                    flags_text.push("no-op");
-                }
-                if flags.release {
-                    flags_text.push("release");
-                }
-                if flags.non_monotone.is_some() {
-                    flags_text.push("non-monotone");
-                }
-                if !flags_text.is_empty() {
-                    self.log
-                        .line(&format!("flags: [{} commit]", flags_text.join(" ")))?;
-                }
-                if let Some(other) = &s.flags.non_monotone {
-                    self.log.line(&format!(
-                        "the history is not monotone: the runs of {other} contradict this \
-                         culprit as the only change (reverted and landed again?); another \
-                         first {word} commit lies between the two"
-                    ))?;
-                }
-                self.log.line(&format!(
-                    "first {word} commit: {} {}",
-                    c.to_hex(),
-                    info.subject
-                ))?;
-                self.log
-                    .line(&format!("recipients (to): {}", quoted(&r.to)))?;
-                self.log
-                    .line(&format!("recipients (cc): {}", quoted(&r.cc)))?;
-                if let Some(t) = &target_title {
-                    // The report from a run on the culprit (cause) or on the crashing end.
-                    let report = self
-                        .seen
-                        .reports
-                        .get(&(rev.0, t.clone()))
-                        .cloned()
-                        .or_else(|| {
-                            self.seen
-                                .reports
-                                .iter()
-                                .find(|((_, tt), _)| tt == t)
-                                .map(|(_, r)| r.clone())
-                        })
-                        .unwrap_or_default();
-                    let report = if self.kernel {
-                        kernel::final_report(self.store.dir(), &c.to_hex(), &report)
-                    } else {
-                        report
-                    };
-                    if self.mode == Mode::Cause {
-                        self.log.line(&format!("crash: {t}\n{report}"))?;
-                    }
-                    s.crash = Some(CrashSummary {
-                        title: t.clone(),
-                        report,
-                    });
-                }
-            }
+            }) => self.culprit_found(&mut s, rev, confidence, &flags, target_title)?,
             Some(Conclusion::Inconclusive {
                 candidates,
                 confidence,
             }) => {
                 self.stats_line()?;
-                let word = if self.mode == Mode::Fix {
-                    "good"
-                } else {
-                    "bad"
-                };
+                let word = self.first_word();
                 self.log.line(&format!(
                     "bisection is inconclusive, the first {word} commit could be any of:"
                 ))?;
@@ -197,6 +94,135 @@ impl Driver<'_> {
             kernel::prune_vmlinux(self.store.dir(), culprit.as_deref());
         }
         Ok(s)
+    }
+
+    /// git's word for the side of the change: the first `bad` commit (cause), `good` (fix).
+    fn first_word(&self) -> &'static str {
+        if self.mode == Mode::Fix {
+            "good"
+        } else {
+            "bad"
+        }
+    }
+
+    /// A named culprit: its commit, flags, recipients and crash report, in the log and summary.
+    fn culprit_found(
+        &mut self,
+        s: &mut Summary,
+        rev: Rev,
+        confidence: Option<f64>,
+        flags: &culprit_engine::Flags,
+        target_title: Option<String>,
+    ) -> Result<(), Error> {
+        let c = self.commit(rev);
+        let info = self.repo.commit_info(c)?;
+        let word = self.first_word();
+        self.log
+            .line(&format!("{} is the first bad commit", c.to_hex()))?;
+        self.log.line(&self.repo.show_commit(c)?)?;
+        if self.kernel {
+            self.kernel_signatures(rev)?;
+        }
+        s.result = Ending::Culprit;
+        s.confidence = confidence;
+        s.candidates = vec![c.to_hex()];
+        s.flags = Flags {
+            no_op: flags.no_op,
+            merge: flags.merge,
+            release: flags.release,
+            non_monotone: flags.non_monotone.map(|r| self.commit(r).to_hex()),
+        };
+        let mut r = culprit_git::recipients(&info.message, &info.author_email);
+        if self.kernel {
+            r = kernel::recipients(self.repo.git_dir(), &c.to_hex(), r);
+        }
+        s.recipients = Recipients {
+            to: r.to.clone(),
+            cc: r.cc.clone(),
+        };
+        s.culprit = Some(CommitSummary {
+            commit: c.to_hex(),
+            subject: info.subject.clone(),
+            author: format!("{} <{}>", info.author_name, info.author_email),
+            date: info.author_date.clone(),
+        });
+        self.stats_line()?;
+        self.confidence_line(confidence)?;
+        self.flag_lines(flags, s.flags.non_monotone.as_deref())?;
+        self.log.line(&format!(
+            "first {word} commit: {} {}",
+            c.to_hex(),
+            info.subject
+        ))?;
+        self.log
+            .line(&format!("recipients (to): {}", quoted(&r.to)))?;
+        self.log
+            .line(&format!("recipients (cc): {}", quoted(&r.cc)))?;
+        if let Some(t) = target_title {
+            let report = self.culprit_report(rev, &t);
+            if self.mode == Mode::Cause {
+                self.log.line(&format!("crash: {t}\n{report}"))?;
+            }
+            s.crash = Some(CrashSummary { title: t, report });
+        }
+        Ok(())
+    }
+
+    /// `flags: [...]`, and what a non-monotone history means.
+    fn flag_lines(
+        &mut self,
+        flags: &culprit_engine::Flags,
+        non_monotone: Option<&str>,
+    ) -> Result<(), Error> {
+        let mut flags_text = Vec::new();
+        if flags.merge {
+            flags_text.push("merge");
+        }
+        if flags.no_op {
+            flags_text.push("no-op");
+        }
+        if flags.release {
+            flags_text.push("release");
+        }
+        if flags.non_monotone.is_some() {
+            flags_text.push("non-monotone");
+        }
+        if !flags_text.is_empty() {
+            self.log
+                .line(&format!("flags: [{} commit]", flags_text.join(" ")))?;
+        }
+        if let Some(other) = non_monotone {
+            let word = self.first_word();
+            self.log.line(&format!(
+                "the history is not monotone: the runs of {other} contradict this \
+                 culprit as the only change (reverted and landed again?); another \
+                 first {word} commit lies between the two"
+            ))?;
+        }
+        Ok(())
+    }
+
+    /// The report from a run on the culprit (cause) or on the crashing end; a kernel's
+    /// symbolized with the culprit's vmlinux.
+    fn culprit_report(&self, rev: Rev, title: &str) -> String {
+        let report = self
+            .seen
+            .reports
+            .get(&(rev.0, title.to_string()))
+            .cloned()
+            .or_else(|| {
+                self.seen
+                    .reports
+                    .iter()
+                    .find(|((_, t), _)| t == title)
+                    .map(|(_, r)| r.clone())
+            })
+            .unwrap_or_default();
+        if self.kernel {
+            kernel::final_report(self.store.dir(), &self.commit(rev).to_hex(), &report)
+        } else {
+            report
+        }
     }
 
     /// Kernel mode, a culprit with one parent: `culprit signature:` and `parent  signature:` (two
