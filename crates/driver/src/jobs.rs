@@ -50,7 +50,7 @@ impl Driver<'_> {
         id: ProbeId,
         f: InFlight,
     ) -> Result<(usize, Job), Error> {
-        self.slot_built.remove(&slot);
+        self.slots.built.remove(&slot);
         let done = f.outcomes.len() as u32;
         let job = self.job(slot, id, &f, true, f.runs.saturating_sub(done), done);
         self.testing_line(id, f.commit)?;
@@ -66,10 +66,10 @@ impl Driver<'_> {
         let slot = free
             .iter()
             .copied()
-            .find(|s| self.slot_built.get(s).is_some_and(|(c, _)| *c == commit))
+            .find(|s| self.slots.built.get(s).is_some_and(|(c, _)| *c == commit))
             .unwrap_or_else(|| self.pick_checkout(free, last));
-        self.checkout_used.insert(slot, self.probes_started);
-        self.probes_started += 1;
+        self.slots.used.insert(slot, self.slots.started);
+        self.slots.started += 1;
         self.record(&Record::Probe {
             id: probe.id,
             commit: commit.to_hex(),
@@ -87,7 +87,7 @@ impl Driver<'_> {
             d.job(slot, probe.id, f, build, probe.runs - fed, fed)
         };
         // The slot still holds this commit, built: run again without rebuilding.
-        if let Some((c, build)) = self.slot_built.get(&slot).cloned()
+        if let Some((c, build)) = self.slots.built.get(&slot).cloned()
             && c == commit
         {
             self.inflight.insert(probe.id, f.clone());
@@ -104,7 +104,7 @@ impl Driver<'_> {
             return Ok(Taken::Answered);
         };
         // The slot builds this commit now: it no longer holds what it held.
-        self.slot_built.remove(&slot);
+        self.slots.built.remove(&slot);
         Ok(Taken::Job(slot, job(self, &f, true, fed)))
     }
 
@@ -161,7 +161,7 @@ impl Driver<'_> {
         runs: u32,
         first_run: u32,
     ) -> Job {
-        self.slot_of.insert(id, slot);
+        self.slots.of.insert(id, slot);
         self.take_job_number(id);
         Job {
             probe: id,
@@ -183,7 +183,7 @@ impl Driver<'_> {
         if self.kernel {
             return last;
         }
-        let settled = |d: &Self, s: usize| match d.slot_built.get(&s) {
+        let settled = |d: &Self, s: usize| match d.slots.built.get(&s) {
             None => true,
             Some((c, _)) => d
                 .graph
@@ -191,7 +191,7 @@ impl Driver<'_> {
                 .is_none_or(|i| !d.engine.may_test_again(Rev(i))),
         };
         let lru = |d: &Self, pool: &mut dyn Iterator<Item = usize>| {
-            pool.min_by_key(|s| d.checkout_used.get(s).copied().unwrap_or(0))
+            pool.min_by_key(|s| d.slots.used.get(s).copied().unwrap_or(0))
         };
         if let Some(s) = lru(
             self,
@@ -200,9 +200,9 @@ impl Driver<'_> {
             return s;
         }
         let jobs = self.engine.config().jobs.max(1) as usize;
-        if self.checkouts_made < jobs * MAX_CHECKOUTS {
-            let s = self.checkouts_made.max(jobs);
-            self.checkouts_made = s + 1;
+        if self.slots.made < jobs * MAX_CHECKOUTS {
+            let s = self.slots.made.max(jobs);
+            self.slots.made = s + 1;
             return s;
         }
         lru(self, &mut free.iter().copied()).unwrap_or(last)

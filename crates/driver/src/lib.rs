@@ -37,14 +37,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use culprit_engine::{
-    Bisection, Build, Conclusion, Config, Event, Input, Mode, Outcome, Policy, ProbeId, Purpose,
-    Rev,
+    Bisection, Build, Conclusion, Event, Input, Mode, Outcome, Policy, ProbeId, Purpose, Rev,
 };
 use culprit_exec::Cancel;
-use culprit_git::{Checkouts, CommitId, Graph, Repo};
-use culprit_store::{Begin, Store};
+use culprit_git::{CommitId, Graph, Repo};
+use culprit_store::Store;
 
-use backend::Backend;
 use executor::Executor;
 use serde::Serialize;
 
@@ -125,121 +123,19 @@ fn drive(
         tag_names,
     } = setup::load_history(repo, bad, &goods)?;
     let dag = Arc::new(dag);
-    let mut cfg = Config::new(mode, policy);
-    if let Some(r) = options.runs {
-        cfg.runs = r.max(1);
-    }
-    cfg.jobs = options.jobs.max(1);
-    if let Some(c) = options.confidence {
-        cfg.target = c;
-    }
-    // Runs that cost one run's time: the VMs a kernel commit boots at once (one otherwise).
-    cfg.vms = match &options.kernel {
-        Some(k) if k.vms > 0 => k.vms,
-        Some(_) => culprit_vm::max_parallel_vms(&culprit_vm::VmConfig::default()) as u32,
-        None => 1,
-    };
-    cfg.any_crash = options.any_crash || policy != Policy::Bayes;
-    // git bisect run trusts --bad: no reproducibility check with git's rules.
-    cfg.repro_check = policy != Policy::Git;
-    let mut engine =
-        Bisection::new(Arc::clone(&dag), bad_rev, &good_revs, cfg).map_err(Bad::Range)?;
-
-    // Bad kernel inputs (config, reproducer, QEMU) are reported before anything is recorded.
-    let kernel_setup = match &options.kernel {
-        Some(k) => Some(kernel::prepare(k, &state_dir, repo.common_dir())?),
-        None => None,
-    };
-    let params = serde_json::to_value(&options).map_err(|source| Error::Encode {
-        what: "the options",
-        source,
-    })?;
-    if let Some(ready) = on_ready {
-        ready(&state_dir)?;
-    }
-    let begin = store.begin(&params)?;
-    let resumed = begin == Begin::Resumed;
-    let logs = state_dir.join("logs");
-    std::fs::create_dir_all(&logs).map_err(|source| Error::File {
-        action: "create",
-        path: logs.clone(),
-        source,
-    })?;
-    // Kernel slots (source and build directory) live in the kept workspace when there is one
-    // (incremental builds across bisections), otherwise in the state directory.
-    let busy_workspace = kernel_setup
-        .as_ref()
-        .filter(|k| k.cache.is_some() && k.workspace.is_none())
-        .map(|k| {
-            format!(
-                "the kept checkouts of this repository are in use by another culprit: building in {}",
-                k.slots.display()
-            )
-        });
-    let checkouts = match &kernel_setup {
-        Some(k) => Checkouts::nested(repo, &k.slots, kernel::SOURCE_DIR)?,
-        None => Checkouts::new(repo, &state_dir)?,
-    };
-    let checkouts = Arc::new(checkouts);
-    let backend: Arc<dyn Backend> = match kernel_setup {
-        Some(setup) => Arc::new(kernel::Kernel {
-            setup,
-            checkouts,
-            logs: logs.clone(),
-        }),
-        None => Arc::new(backend::commands::Commands {
-            build: options.build.clone(),
-            test: options.test.clone(),
-            timeout: Duration::from_secs(options.timeout_secs.max(1)),
-            artifact: options.artifact.clone(),
-            logs: logs.clone(),
-            checkouts,
-        }),
-    };
-    let build_key = match &options.kernel {
-        Some(k) => format!(
-            "{:x}",
-            hash_str(&format!("kernel {} {}", k.config.display(), k.compiler))
-        ),
-        None => format!("{:x}", hash_str(&options.build)),
-    };
-    let testing_suffix = options
-        .kernel
-        .as_ref()
-        .map(|k| format!(" {}", k.compiler().kind().as_str()))
-        .unwrap_or_default();
-
-    let mut d = Driver {
-        repo,
-        graph: &graph,
-        engine: &mut engine,
-        store,
-        log,
+    let mut engine = setup::engine(
+        &options,
+        policy,
         mode,
-        seen: Seen::default(),
-        inflight: HashMap::new(),
-        stats: Stats::default(),
-        session: session::Session::default(),
-        tag_names,
-        build_key,
-        started_repro: false,
-        pending_resume: Vec::new(),
-        slot_built: HashMap::new(),
-        slot_of: HashMap::new(),
-        printed: std::collections::HashSet::new(),
-        tested: std::collections::HashSet::new(),
-        last_announced: None,
-        testing_suffix,
-        kernel: options.kernel.is_some(),
-        current: String::new(),
-        steps_left: None,
-        last_testing: None,
-        searching: false,
-        blocks: blocks::Blocks::default(),
-        checkouts_made: 0,
-        checkout_used: HashMap::new(),
-        probes_started: 0,
-    };
+        Arc::clone(&dag),
+        bad_rev,
+        &good_revs,
+    )?;
+
+    let (kernel_setup, resumed, logs) = setup::begin(repo, store, &options, &state_dir, on_ready)?;
+    let (backend, busy_workspace) =
+        setup::backend(repo, &options, kernel_setup, &state_dir, &logs)?;
+    let mut d = Driver::new(repo, &graph, &mut engine, store, log, &options, tag_names);
     d.log.line(&format!(
         "{} {}",
         if options.fix {
@@ -261,23 +157,81 @@ fn drive(
         d.replay()?;
     }
     d.begin_session(&logs, resumed)?;
-    let jobs = options.jobs.max(1) as usize;
-    d.checkouts_made = jobs;
-    let mut executor: Box<dyn Executor> = Box::new(executor::Local::new(backend, cancel.clone()));
-    // An error stops here at once: the slots still at work are not waited for.
-    d.drive(executor.as_mut(), jobs, &cancel, started, &mut progress)?;
-    let left = executor.finish();
-    if cancel.is_cancelled() {
-        // Builds and runs that finished before the slots stopped: record them, so --resume
-        // does not run them again.
-        for msg in left {
-            d.handle(msg)?;
-            d.after_message(started)?;
+    let executor = Box::new(executor::Local::new(backend, cancel.clone()));
+    d.run_to_end(executor, options.jobs, &cancel, started, &mut progress)
+}
+
+impl<'a> Driver<'a> {
+    fn new(
+        repo: &'a Repo,
+        graph: &'a Graph,
+        engine: &'a mut Bisection,
+        store: &'a Store,
+        log: &'a mut Log,
+        options: &Options,
+        tag_names: HashMap<u32, String>,
+    ) -> Driver<'a> {
+        let build_key = match &options.kernel {
+            Some(k) => format!(
+                "{:x}",
+                hash_str(&format!("kernel {} {}", k.config.display(), k.compiler))
+            ),
+            None => format!("{:x}", hash_str(&options.build)),
+        };
+        let testing_suffix = options
+            .kernel
+            .as_ref()
+            .map(|k| format!(" {}", k.compiler().kind().as_str()))
+            .unwrap_or_default();
+        Driver {
+            repo,
+            graph,
+            engine,
+            store,
+            log,
+            mode: if options.fix { Mode::Fix } else { Mode::Cause },
+            seen: Seen::default(),
+            inflight: HashMap::new(),
+            stats: Stats::default(),
+            session: session::Session::default(),
+            tag_names,
+            build_key,
+            pending_resume: Vec::new(),
+            slots: Slots::default(),
+            said: Said::default(),
+            testing_suffix,
+            kernel: options.kernel.is_some(),
+            blocks: blocks::Blocks::default(),
         }
-        return Err(Error::Interrupted);
     }
-    d.stats.wall_secs = d.total_wall(started);
-    d.finish()
+
+    /// Drives the bisection with `executor` to its result, or to [`Error::Interrupted`] with
+    /// every finished build and run recorded.
+    fn run_to_end(
+        mut self,
+        mut executor: Box<dyn Executor>,
+        jobs: u32,
+        cancel: &Cancel,
+        started: Instant,
+        progress: &mut Option<&mut dyn FnMut(&Progress)>,
+    ) -> Result<Summary, Error> {
+        let jobs = jobs.max(1) as usize;
+        self.slots.made = jobs;
+        // An error stops here at once: the slots still at work are not waited for.
+        self.drive(executor.as_mut(), jobs, cancel, started, progress)?;
+        let left = executor.finish();
+        if cancel.is_cancelled() {
+            // Builds and runs that finished before the slots stopped: record them, so --resume
+            // does not run them again.
+            for msg in left {
+                self.handle(msg)?;
+                self.after_message(started)?;
+            }
+            return Err(Error::Interrupted);
+        }
+        self.stats.wall_secs = self.total_wall(started);
+        self.finish()
+    }
 }
 
 struct Driver<'a> {
@@ -292,25 +246,50 @@ struct Driver<'a> {
     stats: Stats,
     /// This session's part of the bisection.
     session: session::Session,
+    /// Release tags' names by commit index.
     tag_names: HashMap<u32, String>,
+    /// What else than the tree decides a build (the build command; the kernel config).
     build_key: String,
-    started_repro: bool,
     /// Probes interrupted by a stop, to run again on resume.
     pending_resume: Vec<(ProbeId, InFlight)>,
-    /// What each slot holds, built.
-    slot_built: HashMap<usize, (CommitId, Build)>,
-    /// The slot each running probe builds in.
-    slot_of: HashMap<ProbeId, usize>,
+    /// What the checkouts hold.
+    slots: Slots,
+    /// What the log has said.
+    said: Said,
+    /// Printed after `testing commit HASH` (kernel mode: the compiler type, as syzbot does).
+    testing_suffix: String,
+    /// Kernel mode.
+    kernel: bool,
+    /// bayes' log blocks.
+    blocks: blocks::Blocks,
+}
+
+/// What the checkouts hold and who uses them.
+#[derive(Default)]
+struct Slots {
+    /// What each checkout holds, built.
+    built: HashMap<usize, (CommitId, Build)>,
+    /// The checkout each running probe builds in.
+    of: HashMap<ProbeId, usize>,
+    /// Checkouts made (generic builds keep more than one per job, see `pick_checkout`).
+    made: usize,
+    /// When each checkout was last given a probe (probes started before).
+    used: HashMap<usize, u64>,
+    /// Probes handed to checkouts so far.
+    started: u64,
+}
+
+/// What the log has said so far.
+#[derive(Default)]
+struct Said {
+    /// The reproducibility check was announced.
+    started_repro: bool,
     /// Probes whose runs are printed.
     printed: std::collections::HashSet<ProbeId>,
     /// Commits that reached the runs.
     tested: std::collections::HashSet<CommitId>,
     /// The commit announced last (a repeated probe is not announced again).
     last_announced: Option<CommitId>,
-    /// Printed after `testing commit HASH` (kernel mode: the compiler type, as syzbot does).
-    testing_suffix: String,
-    /// Kernel mode.
-    kernel: bool,
     /// `# git bisect start` was printed: verdicts before it (releases, HEAD) are not git's and
     /// print no `# git bisect` line, as in syzbot's log.
     searching: bool,
@@ -320,12 +299,4 @@ struct Driver<'a> {
     steps_left: Option<u32>,
     /// The commit of the last `testing commit` line.
     last_testing: Option<CommitId>,
-    /// bayes' log blocks.
-    blocks: blocks::Blocks,
-    /// Checkouts made (generic builds keep more than one per job, see `pick_checkout`).
-    checkouts_made: usize,
-    /// When each checkout was last given a probe (probes started before).
-    checkout_used: HashMap<usize, u64>,
-    /// Probes handed to checkouts so far.
-    probes_started: u64,
 }

@@ -96,7 +96,7 @@ impl Driver<'_> {
         };
         f.outcomes.push(outcome.clone());
         let commit = f.commit;
-        if self.tested.insert(commit) {
+        if self.said.tested.insert(commit) {
             self.stats.revisions_tested += 1;
         }
         let (Outcome::Crash { title, .. }, Some(index), Some(i)) =
@@ -125,7 +125,7 @@ impl Driver<'_> {
     fn replay_events(&mut self) {
         while let Some(ev) = self.engine.poll_event() {
             if matches!(ev, Event::Start { .. }) {
-                self.searching = true;
+                self.said.searching = true;
             }
             if let Event::Stop { probe } = ev
                 && let Some(f) = self.inflight.get(&probe)

@@ -1,15 +1,22 @@
 //! Before the first probe: the options to bisect with (given, or recorded for `--resume`), the
-//! range resolved and checked in the repository, and the history loaded once for the engine.
+//! range resolved and checked in the repository, the history loaded once for the engine, the
+//! engine configured, and the backend that builds and tests.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
-use culprit_engine::{Dag, Release, Rev};
-use culprit_git::{CommitId, Graph, Repo};
-use culprit_store::Store;
+use culprit_engine::{Bisection, Config, Dag, Mode, Policy, Release, Rev};
+use culprit_git::{Checkouts, CommitId, Graph, Repo};
+use culprit_store::{Begin, Store};
 
+use crate::backend::Backend;
+use crate::backend::commands::Commands;
 use crate::error::{Bad, Error};
+use crate::kernel::{self, KernelSetup};
 use crate::options::Options;
+use crate::session::OnReady;
 
 /// The options of this bisection: the given ones (checked against what the state directory
 /// records) or, for `--resume` alone, the recorded ones.
@@ -134,4 +141,106 @@ pub(crate) fn load_history(
         good_revs,
         tag_names,
     })
+}
+
+/// The engine for this bisection, configured from the options.
+pub(crate) fn engine(
+    options: &Options,
+    policy: Policy,
+    mode: Mode,
+    dag: Arc<Dag>,
+    bad: Rev,
+    goods: &[Rev],
+) -> Result<Bisection, Error> {
+    let mut cfg = Config::new(mode, policy);
+    if let Some(r) = options.runs {
+        cfg.runs = r.max(1);
+    }
+    cfg.jobs = options.jobs.max(1);
+    if let Some(c) = options.confidence {
+        cfg.target = c;
+    }
+    // Runs that cost one run's time: the VMs a kernel commit boots at once (one otherwise).
+    cfg.vms = match &options.kernel {
+        Some(k) if k.vms > 0 => k.vms,
+        Some(_) => culprit_vm::max_parallel_vms(&culprit_vm::VmConfig::default()) as u32,
+        None => 1,
+    };
+    cfg.any_crash = options.any_crash || policy != Policy::Bayes;
+    // git bisect run trusts --bad: no reproducibility check with git's rules.
+    cfg.repro_check = policy != Policy::Git;
+    Ok(Bisection::new(dag, bad, goods, cfg).map_err(Bad::Range)?)
+}
+
+/// The backend that builds and tests (the kernel's with `--kernel`, the commands' otherwise),
+/// with its checkouts; and a line for the log when the kept kernel checkouts are busy.
+pub(crate) fn backend(
+    repo: &Repo,
+    options: &Options,
+    kernel_setup: Option<KernelSetup>,
+    state_dir: &Path,
+    logs: &Path,
+) -> Result<(Arc<dyn Backend>, Option<String>), Error> {
+    // Kernel slots (source and build directory) live in the kept workspace when there is one
+    // (incremental builds across bisections), otherwise in the state directory.
+    let busy_workspace = kernel_setup
+        .as_ref()
+        .filter(|k| k.cache.is_some() && k.workspace.is_none())
+        .map(|k| {
+            format!(
+                "the kept checkouts of this repository are in use by another culprit: building in {}",
+                k.slots.display()
+            )
+        });
+    let checkouts = Arc::new(match &kernel_setup {
+        Some(k) => Checkouts::nested(repo, &k.slots, kernel::SOURCE_DIR)?,
+        None => Checkouts::new(repo, state_dir)?,
+    });
+    let backend: Arc<dyn Backend> = match kernel_setup {
+        Some(setup) => Arc::new(kernel::Kernel {
+            setup,
+            checkouts,
+            logs: logs.to_path_buf(),
+        }),
+        None => Arc::new(Commands {
+            build: options.build.clone(),
+            test: options.test.clone(),
+            timeout: Duration::from_secs(options.timeout_secs.max(1)),
+            artifact: options.artifact.clone(),
+            logs: logs.to_path_buf(),
+            checkouts,
+        }),
+    };
+    Ok((backend, busy_workspace))
+}
+
+/// The bisection starts being recorded: the kernel inputs checked (bad ones are reported before
+/// anything is recorded), the outputs opened (`on_ready`), the parameters stored. Returns the
+/// kernel set-up, whether this resumes a recorded bisection, and the run logs' directory.
+pub(crate) fn begin(
+    repo: &Repo,
+    store: &Store,
+    options: &Options,
+    state_dir: &Path,
+    on_ready: Option<OnReady<'_>>,
+) -> Result<(Option<KernelSetup>, bool, PathBuf), Error> {
+    let kernel_setup = match &options.kernel {
+        Some(k) => Some(kernel::prepare(k, state_dir, repo.common_dir())?),
+        None => None,
+    };
+    let params = serde_json::to_value(options).map_err(|source| Error::Encode {
+        what: "the options",
+        source,
+    })?;
+    if let Some(ready) = on_ready {
+        ready(state_dir)?;
+    }
+    let resumed = store.begin(&params)? == Begin::Resumed;
+    let logs = state_dir.join("logs");
+    std::fs::create_dir_all(&logs).map_err(|source| Error::File {
+        action: "create",
+        path: logs.clone(),
+        source,
+    })?;
+    Ok((kernel_setup, resumed, logs))
 }

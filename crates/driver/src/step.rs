@@ -23,7 +23,7 @@ impl Driver<'_> {
             match ev {
                 Event::Start { new, olds } => {
                     self.print_judged_runs()?;
-                    self.searching = true;
+                    self.said.searching = true;
                     let mut line = format!("# git bisect start {}", self.commit(new).to_hex());
                     for o in olds {
                         line.push(' ');
@@ -46,7 +46,7 @@ impl Driver<'_> {
                         && self.inflight.contains_key(&id)
                     {
                         // Printed after the probe's runs and tally, when its slot is done.
-                        if self.searching {
+                        if self.said.searching {
                             self.blocks.verdicts.insert(id, line);
                         }
                         continue;
@@ -54,7 +54,7 @@ impl Driver<'_> {
                     if let Some(id) = probe {
                         self.print_runs(id)?;
                     }
-                    if !self.searching {
+                    if !self.said.searching {
                         continue;
                     }
                     self.log.line(&line)?;
@@ -118,22 +118,22 @@ impl Driver<'_> {
     ) -> Result<(), Error> {
         // More runs on the commit just tested: say so in one line (bayes: each probe is a
         // block of its own, announced in full).
-        if self.last_announced == Some(commit)
+        if self.said.last_announced == Some(commit)
             && !matches!(purpose, Purpose::ParentBuild)
             && !self.bayes_log()
         {
             self.out(probe, &format!("more runs on {}", commit.to_hex()))?;
             return Ok(());
         }
-        self.last_announced = Some(commit);
-        self.current = format!("{} {}", commit.short(12), self.subject(commit));
+        self.said.last_announced = Some(commit);
+        self.said.current = format!("{} {}", commit.short(12), self.subject(commit));
         if let Purpose::Step { steps, .. } = purpose {
-            self.steps_left = Some(*steps);
+            self.said.steps_left = Some(*steps);
         }
         match purpose {
             Purpose::ReproCheck => {
-                if !self.started_repro {
-                    self.started_repro = true;
+                if !self.said.started_repro {
+                    self.said.started_repro = true;
                     self.out(
                         probe,
                         &format!(
@@ -199,7 +199,7 @@ impl Driver<'_> {
 
     /// `testing commit HASH` (kernel mode: with the compiler type, as syzbot prints it).
     pub(crate) fn testing_line(&mut self, probe: ProbeId, commit: CommitId) -> Result<(), Error> {
-        self.last_testing = Some(commit);
+        self.said.last_testing = Some(commit);
         let again = self.again_note(commit);
         self.out(
             probe,
@@ -286,10 +286,10 @@ impl Driver<'_> {
             })?;
             self.seen.builds_by_tree.insert(tree.clone(), build.clone());
             self.seen.tree_commit.entry(tree).or_insert(commit);
-            if let Some(&slot) = self.slot_of.get(&probe)
+            if let Some(&slot) = self.slots.of.get(&probe)
                 && ok
             {
-                self.slot_built.insert(slot, (commit, build.clone()));
+                self.slots.built.insert(slot, (commit, build.clone()));
             }
             if !ok {
                 let text = format!(
@@ -385,7 +385,7 @@ impl Driver<'_> {
         if self.bayes_log() {
             self.end_block(probe)?;
         }
-        self.slot_of.remove(&probe);
+        self.slots.of.remove(&probe);
         self.blocks.job_of.remove(&probe);
         let Some(f) = self.inflight.remove(&probe) else {
             return Ok(());
@@ -403,16 +403,19 @@ impl Driver<'_> {
         let Some(f) = self.inflight.get(&probe) else {
             return Ok(());
         };
-        if f.outcomes.is_empty() || !self.printed.insert(probe) {
+        if f.outcomes.is_empty() || !self.said.printed.insert(probe) {
             return Ok(());
         }
-        if self.tested.insert(f.commit) {
+        if self.said.tested.insert(f.commit) {
             self.stats.revisions_tested += 1;
         }
         // With several commits in flight their lines interleave: say again which commit these
         // runs are of when another one was announced since.
         let commit = f.commit;
-        if self.engine.config().jobs > 1 && self.last_testing != Some(commit) && !self.bayes_log() {
+        if self.engine.config().jobs > 1
+            && self.said.last_testing != Some(commit)
+            && !self.bayes_log()
+        {
             self.testing_line(probe, commit)?;
         }
         let Some(f) = self.inflight.get(&probe) else {
@@ -455,11 +458,11 @@ impl Driver<'_> {
     /// Where the bisection stands.
     pub(crate) fn progress(&self, started: Instant) -> Progress {
         Progress {
-            commit: self.current.clone(),
+            commit: self.said.current.clone(),
             tested: self.stats.revisions_tested,
             builds: self.stats.builds,
             runs: self.stats.runs,
-            steps_left: self.steps_left,
+            steps_left: self.said.steps_left,
             elapsed_secs: started.elapsed().as_secs_f64(),
         }
     }
