@@ -1,8 +1,14 @@
 //! One bisection of a git project, end to end: resolve the range, load the history once, hand the
-//! engine's probes to job slots (each a checkout of its own under the state directory), run the
-//! build and test commands there, read each run's output for a crash title, feed the outcomes
-//! back, record everything in the store first (so a bisection resumes after Ctrl-C or `kill -9`),
-//! and print syzbot's log.
+//! engine's probes to job slots (each a checkout of its own under the state directory), build and
+//! test there through a backend, feed the classified outcomes back, record everything in the
+//! store first (so a bisection resumes after Ctrl-C or `kill -9`), and print syzbot's log.
+//!
+//! Where to look: `setup` (options, range, history, engine, backend), `drive` (the loop:
+//! engine → jobs → executor → results), `jobs` (probes become jobs, or are answered from what
+//! was recorded), `step` (results are recorded, logged and fed to the engine), `backend`
+//! (commands; `kernel` for kernels) builds, runs and classifies, `sharing` (runs of identical
+//! artifacts), `slot` (one job's work), `executor` (where slots run: local threads), `record`
+//! and `replay` (the typed event log and `--resume`), `finish` (the result), `error`.
 //!
 //! It must not know terminals or argument parsing (the CLI's job) nor how a policy decides (the
 //! engine's). It never writes to the user's work tree, index, HEAD or refs.
