@@ -5,7 +5,13 @@
 //! whole, tagged with its job, so jobs never split each other's blocks. syzbot's and git's
 //! policies print their lines as they come, as syzbot does.
 
-use super::*;
+use culprit_engine::Rev;
+use std::collections::HashMap;
+
+use culprit_engine::{Policy, ProbeId};
+use culprit_git::CommitId;
+
+use crate::{Driver, Error};
 
 /// Lines held per probe (several jobs) and the verdict line each probe ends with.
 #[derive(Default)]

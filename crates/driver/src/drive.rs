@@ -2,7 +2,12 @@
 //! executor as jobs, feed what the slots report back into the engine, until the engine
 //! concludes or Ctrl-C stops it. Each step is a method of its own (`step.rs`).
 
-use super::*;
+use crate::executor::Executor;
+use std::time::{Duration, Instant};
+
+use culprit_exec::Cancel;
+
+use crate::{Driver, Error, Progress};
 
 /// How long the loop waits for a slot's message before looking at Ctrl-C again.
 const TICK: Duration = Duration::from_millis(200);

@@ -1,6 +1,10 @@
 //! The end of a bisection: the result lines of the log and the summary (JSON).
 
-use super::*;
+use crate::{CommitSummary, CrashSummary, Flags, Recipients, TitleCount};
+use culprit_engine::{Build, Conclusion, Mode, Outcome, Rev};
+use culprit_git::CommitId;
+
+use crate::{Driver, Ending, Error, Summary, duration, kernel};
 
 impl Driver<'_> {
     /// The result lines of the log and the summary, once the engine has concluded.

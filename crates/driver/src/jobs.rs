@@ -2,7 +2,14 @@
 //! build a checkout still holds, the results of a commit with the same tree), so a job does
 //! only the work nothing recorded can answer.
 
-use super::*;
+use culprit_engine::Rev;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use culprit_engine::{Build, Outcome, ProbeId};
+
+use crate::record::Record;
+use crate::{Driver, Error, InFlight};
 use culprit_engine::Probe;
 
 use crate::slot::Job;

@@ -37,20 +37,16 @@ mod strays;
 mod summary;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
-use culprit_engine::{
-    Bisection, Build, Conclusion, Event, Input, Mode, Outcome, Policy, ProbeId, Purpose, Rev,
-};
+use culprit_engine::{Bisection, Build, Mode, Outcome, ProbeId};
 use culprit_exec::Cancel;
 use culprit_git::{CommitId, Graph, Repo};
 use culprit_store::Store;
 
 use executor::Executor;
-use serde::Serialize;
 
 pub use classify::{classify, classify_vm};
 pub use kernel::{DEFAULT_CACHE_BYTES, KernelOptions, default_cache_dir};
@@ -62,7 +58,6 @@ pub use summary::{
 pub use error::{Bad, Error, OutputProblem, SlotFailure};
 pub use options::{Control, JOBS, Options, Progress, RUNS, TIMEOUT_SECS};
 use options::{hash_str, parse_policy, validate};
-use record::Record;
 pub use session::{LOGS_BUDGET, OnReady, run_with};
 
 /// Per-commit memory of what was seen, for caching and the final report.

@@ -1,10 +1,15 @@
 //! What a bisection is asked to do (its options and control), and the checks of the options
 //! that need no repository.
 
-use super::*;
+use std::path::PathBuf;
+
+use culprit_engine::Policy;
+use culprit_exec::Cancel;
+
+use crate::{Bad, Error, KernelOptions, Log};
 
 /// What to bisect and how.
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Options {
     /// The repository.
     pub repo: PathBuf,

@@ -6,7 +6,12 @@
 
 use std::path::Path;
 
-use super::*;
+use std::time::Instant;
+
+use culprit_git::Repo;
+use culprit_store::Store;
+
+use crate::{Bad, Control, Driver, Error, Options, Progress, Summary, drive, strays};
 
 /// Called once the state directory is locked and the inputs are checked, before anything is
 /// recorded or built: the caller opens its outputs there (a refused culprit, e.g. one that finds
@@ -98,7 +103,7 @@ pub(crate) struct Session {
 
 /// The counters of the whole bisection as stored after every build and run: the record ids they
 /// include, so the records made after the last save (a kill in between) are added on resume.
-#[derive(Debug, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 struct Saved {
     builds: u32,
     runs: u32,

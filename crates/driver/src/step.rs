@@ -1,9 +1,16 @@
-//! One step of the drive: the engine's probes become slot jobs (or reused results), slot messages
-//! become recorded builds and runs fed to the engine, and each probe's runs are printed.
+//! The results half of a step: slot messages become recorded builds and runs fed to the engine,
+//! the engine's events become log lines (announcements, runs, verdicts, git's step figures).
 
-use super::*;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use culprit_engine::{Build, Event, Input, Mode, Outcome, Policy, ProbeId, Purpose, Rev};
+use culprit_git::CommitId;
+
 use crate::backend::Built;
+use crate::record::Record;
 use crate::slot::Message;
+use crate::{Driver, Error, Progress};
 
 impl Driver<'_> {
     pub(crate) fn commit(&self, rev: Rev) -> CommitId {
