@@ -12,7 +12,7 @@ use culprit_exec::Cancel;
 
 use crate::backend::Backend;
 use crate::sharing::SharedRuns;
-use crate::slot::{self, Job, Message};
+use crate::slot::{Job, Message, Slot};
 
 /// Runs jobs in slots and reports what they do.
 pub(crate) trait Executor {
@@ -64,7 +64,14 @@ impl Executor for Local {
             let send = |m: Message| {
                 let _ = tx.send(m);
             };
-            slot::work(slot, &job, backend.as_ref(), &shared, &cancel, &send);
+            Slot {
+                index: slot,
+                backend: backend.as_ref(),
+                shared: &shared,
+                cancel: &cancel,
+                send: &send,
+            }
+            .work(&job);
         }));
     }
 

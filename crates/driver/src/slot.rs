@@ -51,75 +51,74 @@ pub(crate) enum Message {
     Failed { error: crate::SlotFailure },
 }
 
-/// Runs `job` in `slot` with `backend`; sends messages; returns when done or cancelled.
-pub(crate) fn work(
-    slot: usize,
-    job: &Job,
-    backend: &dyn Backend,
-    shared: &Mutex<SharedRuns>,
-    cancel: &Cancel,
-    send: &dyn Fn(Message),
-) {
-    match steps(slot, job, backend, shared, cancel, send) {
-        Ok(()) => send(Message::Idle {
-            slot,
-            probe: job.probe,
-        }),
-        Err(Halt::Cancelled) => {}
-        Err(Halt::Failed(error)) => send(Message::Failed { error }),
-    }
+/// A slot at work: its number, the backend it drives, the runs shared between slots, the
+/// cancellation and where its messages go.
+pub(crate) struct Slot<'a> {
+    pub index: usize,
+    pub backend: &'a dyn Backend,
+    pub shared: &'a Mutex<SharedRuns>,
+    pub cancel: &'a Cancel,
+    pub send: &'a dyn Fn(Message),
 }
 
-fn steps(
-    slot: usize,
-    job: &Job,
-    backend: &dyn Backend,
-    shared: &Mutex<SharedRuns>,
-    cancel: &Cancel,
-    send: &dyn Fn(Message),
-) -> Result<(), Halt> {
-    let ready = backend.prepare(slot, job, cancel)?;
-    if let Some(built) = ready.built {
-        let ok = built.ok;
-        for note in &built.notes {
-            send(Message::Note(note.clone()));
-        }
-        send(Message::Built {
-            probe: job.probe,
-            built,
-        });
-        if !ok {
-            return Ok(());
-        }
-    }
-    let hex = job.commit.to_hex();
-    let end = job.first_run + job.runs;
-    let mut index = job.first_run;
-    if let Some(artifact) = &ready.artifact {
-        let what = backend.artifact_kind();
-        index = take_shared(shared, job, &hex, artifact, what, send);
-    }
-    let batch = backend.batch().max(1);
-    while index < end {
-        if job.stop.load(Ordering::SeqCst) || cancel.is_cancelled() {
-            break;
-        }
-        let n = (end - index).min(batch);
-        for ran in backend.run(slot, job, index, n, cancel)? {
-            if let (Some(artifact), Ok(mut shared)) = (&ready.artifact, shared.lock()) {
-                shared.record(&hex, artifact, ran.clone());
-            }
-            send(Message::Ran {
+impl Slot<'_> {
+    /// Runs `job`; sends messages; returns when done or cancelled.
+    pub(crate) fn work(&self, job: &Job) {
+        match self.steps(job) {
+            Ok(()) => (self.send)(Message::Idle {
+                slot: self.index,
                 probe: job.probe,
-                index,
-                outcome: ran.outcome,
-                report: ran.report,
-                secs: ran.secs,
-            });
-            index += 1;
+            }),
+            Err(Halt::Cancelled) => {}
+            Err(Halt::Failed(error)) => (self.send)(Message::Failed { error }),
         }
     }
-    Ok(())
+
+    fn steps(&self, job: &Job) -> Result<(), Halt> {
+        let (backend, send, cancel) = (self.backend, self.send, self.cancel);
+        let ready = backend.prepare(self.index, job, cancel)?;
+        if let Some(built) = ready.built {
+            let ok = built.ok;
+            for note in &built.notes {
+                send(Message::Note(note.clone()));
+            }
+            send(Message::Built {
+                probe: job.probe,
+                built,
+            });
+            if !ok {
+                return Ok(());
+            }
+        }
+        let hex = job.commit.to_hex();
+        let end = job.first_run + job.runs;
+        let mut index = job.first_run;
+        if let Some(artifact) = &ready.artifact {
+            let what = backend.artifact_kind();
+            index = take_shared(self.shared, job, &hex, artifact, what, send);
+        }
+        let batch = backend.batch().max(1);
+        while index < end {
+            if job.stop.load(Ordering::SeqCst) || cancel.is_cancelled() {
+                break;
+            }
+            let n = (end - index).min(batch);
+            for ran in backend.run(self.index, job, index, n, cancel)? {
+                if let (Some(artifact), Ok(mut shared)) = (&ready.artifact, self.shared.lock()) {
+                    shared.record(&hex, artifact, ran.clone());
+                }
+                send(Message::Ran {
+                    probe: job.probe,
+                    index,
+                    outcome: ran.outcome,
+                    report: ran.report,
+                    secs: ran.secs,
+                });
+                index += 1;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Sends, as a job's first runs, the runs other commits made with the same artifact; returns

@@ -407,12 +407,8 @@ impl Store {
     /// The event log's payloads read back as the caller's type, in order. A payload that does
     /// not decode is [`Error::Corrupt`], naming its position.
     pub fn events_as<T: DeserializeOwned>(&self) -> Result<Vec<T>, Error> {
-        let rows: Vec<(i64, String, String)> = self.query(
-            "SELECT seq, kind, payload FROM events ORDER BY seq",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )?;
-        rows.into_iter()
+        self.event_rows()?
+            .into_iter()
             .map(|(seq, kind, payload)| {
                 serde_json::from_str(&payload).map_err(|e| Error::Corrupt {
                     path: self.db_path.clone(),
@@ -420,6 +416,15 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Every event's sequence number, kind and payload text, in order.
+    fn event_rows(&self) -> Result<Vec<(i64, String, String)>, Error> {
+        self.query(
+            "SELECT seq, kind, payload FROM events ORDER BY seq",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
     }
 
     fn encode<T: Serialize + ?Sized>(&self, value: &T) -> Result<String, Error> {
@@ -431,12 +436,8 @@ impl Store {
 
     /// The whole event log, in order.
     pub fn events(&self) -> Result<Vec<Event>, Error> {
-        let rows: Vec<(i64, String, String)> = self.query(
-            "SELECT seq, kind, payload FROM events ORDER BY seq",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )?;
-        rows.into_iter()
+        self.event_rows()?
+            .into_iter()
             .map(|(seq, kind, payload)| {
                 Ok(Event {
                     seq,
