@@ -148,6 +148,8 @@ impl<'a> Loader<'a> {
     #[allow(clippy::expect_used)] // invariant: positions are only recorded when there is a cache
     fn cache(&self) -> &'a gix::commitgraph::Graph {
         self.cache
+            // guard: infallible — a position is only recorded after `self.cache` answered a
+            // lookup (`intern_id`) or named a parent (`expand`), so it is there when one is used.
             .expect("positions only come from the commit-graph")
     }
 

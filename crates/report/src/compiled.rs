@@ -105,6 +105,7 @@ fn recipe(r: &Recipe) -> CRecipe {
     reason = "the tables are constants, checked by a unit test"
 )]
 fn set(pats: &[&str]) -> RegexSet {
+    // guard: infallible — the patterns are this crate's constant tables, all compiled by a unit test.
     RegexSet::new(pats.iter().map(|p| expand(p))).expect("table regex set compiles")
 }
 
@@ -135,6 +136,8 @@ pub(crate) static TABLES: LazyLock<Tables> = LazyLock::new(|| {
     let marker_ac = AhoCorasick::builder()
         .match_kind(MatchKind::LeftmostFirst)
         .build(MARKERS.iter().map(|m| m.text))
+        // guard: infallible — a few constant literal markers, far below any automaton size limit;
+        // built by every test that parses a log.
         .expect("marker automaton builds");
     Tables {
         markers,
