@@ -6,23 +6,12 @@
 //! policies print their lines as they come, as syzbot does.
 
 use culprit_engine::Rev;
-use std::collections::HashMap;
 
 use culprit_engine::{Policy, ProbeId};
 use culprit_git::CommitId;
 
-use crate::{Driver, Error};
-
-/// Lines held per probe (several jobs) and the verdict line each probe ends with.
-#[derive(Default)]
-pub(crate) struct Blocks {
-    /// Lines of probes still running, when they are held.
-    held: HashMap<ProbeId, Vec<String>>,
-    /// `# git bisect good|bad X` to print after a probe's runs.
-    pub(crate) verdicts: HashMap<ProbeId, String>,
-    /// The job (1, 2, …) each running probe has, for the tag of its block.
-    pub(crate) job_of: HashMap<ProbeId, usize>,
-}
+use crate::Error;
+use crate::state::Driver;
 
 impl Driver<'_> {
     /// Whether the log is bayes' (blocks with tallies) rather than syzbot's.

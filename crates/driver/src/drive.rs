@@ -2,12 +2,14 @@
 //! executor as jobs, feed what the slots report back into the engine, until the engine
 //! concludes or Ctrl-C stops it. Each step is a method of its own (`step.rs`).
 
+use crate::Summary;
 use crate::executor::Executor;
 use std::time::{Duration, Instant};
 
 use culprit_exec::Cancel;
 
-use crate::{Driver, Error, Progress};
+use crate::state::Driver;
+use crate::{Error, Progress};
 
 /// How long the loop waits for a slot's message before looking at Ctrl-C again.
 const TICK: Duration = Duration::from_millis(200);
@@ -68,5 +70,35 @@ impl Driver<'_> {
         if let Some(p) = progress.as_mut() {
             p(&now);
         }
+    }
+}
+
+impl Driver<'_> {
+    /// Drives the bisection with `executor` to its result, or to [`Error::Interrupted`] with
+    /// every finished build and run recorded.
+    pub(crate) fn run_to_end(
+        mut self,
+        mut executor: Box<dyn Executor>,
+        jobs: u32,
+        cancel: &Cancel,
+        started: Instant,
+        progress: &mut Option<&mut dyn FnMut(&Progress)>,
+    ) -> Result<Summary, Error> {
+        let jobs = jobs.max(1) as usize;
+        self.slots.made = jobs;
+        // An error stops here at once: the slots still at work are not waited for.
+        self.drive(executor.as_mut(), jobs, cancel, started, progress)?;
+        let left = executor.finish();
+        if cancel.is_cancelled() {
+            // Builds and runs that finished before the slots stopped: record them, so --resume
+            // does not run them again.
+            for msg in left {
+                self.handle(msg)?;
+                self.after_message(started)?;
+            }
+            return Err(Error::Interrupted);
+        }
+        self.stats.wall_secs = self.total_wall(started);
+        self.finish()
     }
 }

@@ -187,7 +187,7 @@ pub enum Bad {
     #[error("--repro {}: no such file (give the C reproducer)", .0.display())]
     NoRepro(PathBuf),
     /// The reproducer does not compile (the compiler's message, on one line).
-    #[error("{}", crate::kernel::one_line(&.0.to_string()))]
+    #[error("{}", one_line(&.0.to_string()))]
     Reproducer(culprit_vm::InitramfsError),
     /// No static busybox for the initramfs.
     #[error(transparent)]
@@ -254,4 +254,14 @@ pub enum OutputProblem {
     /// The OS refused.
     #[error("{0}")]
     Io(std::io::Error),
+}
+
+/// The compiler's error, first line and the diagnostics folded into one line each.
+fn one_line(s: &str) -> String {
+    let mut lines = s.lines().filter(|l| !l.trim().is_empty());
+    let head = lines.next().unwrap_or_default().to_string();
+    match lines.find(|l| l.contains("error")) {
+        Some(e) => format!("{head} {}", e.trim()),
+        None => head,
+    }
 }

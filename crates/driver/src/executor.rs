@@ -11,8 +11,9 @@ use std::time::Duration;
 use culprit_exec::Cancel;
 
 use crate::backend::Backend;
+use crate::backend::Job;
 use crate::sharing::SharedRuns;
-use crate::slot::{Job, Message, Slot};
+use crate::slot::{Message, Slot};
 
 /// Runs jobs in slots and reports what they do.
 pub(crate) trait Executor {

@@ -4,7 +4,8 @@ use crate::{CommitSummary, CrashSummary, Flags, Recipients, TitleCount};
 use culprit_engine::{Build, Conclusion, Mode, Outcome, Rev};
 use culprit_git::CommitId;
 
-use crate::{Driver, Ending, Error, Summary, duration, kernel};
+use crate::state::Driver;
+use crate::{Ending, Error, Summary, duration, kernel};
 
 impl Driver<'_> {
     /// The result lines of the log and the summary, once the engine has concluded.

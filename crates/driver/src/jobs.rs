@@ -8,11 +8,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use culprit_engine::{Build, Outcome, ProbeId};
 
+use crate::Error;
 use crate::record::Record;
-use crate::{Driver, Error, InFlight};
+use crate::state::Driver;
+use crate::state::InFlight;
 use culprit_engine::Probe;
 
-use crate::slot::Job;
+use crate::backend::Job;
 
 /// Checkouts kept per job for generic builds (see `pick_checkout`).
 const MAX_CHECKOUTS: usize = 6;

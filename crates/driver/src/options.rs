@@ -57,6 +57,12 @@ pub struct Control<'a> {
     pub progress: Option<&'a mut dyn FnMut(&Progress)>,
 }
 
+/// Called once the state directory is locked and the inputs are checked, before anything is
+/// recorded or built: the caller opens its outputs there (a refused culprit, e.g. one that finds
+/// the state directory locked, must not truncate the running one's log). An error stops the
+/// bisection before it starts.
+pub type OnReady<'a> = Box<dyn FnOnce(&std::path::Path) -> Result<(), Error> + 'a>;
+
 /// Where a running bisection stands, for a progress display.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Progress {
@@ -144,16 +150,6 @@ pub(crate) fn validate(o: &Options) -> Result<(), Error> {
         .into());
     }
     Ok(())
-}
-
-pub(crate) fn hash_str(s: &str) -> u64 {
-    // FNV-1a: a stable key for the build command (std's hasher is randomly seeded).
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 #[cfg(test)]

@@ -1,13 +1,14 @@
 //! Resuming: the recorded inputs are replayed into a fresh engine, in the same order.
 
-use crate::InFlight;
+use crate::state::InFlight;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use culprit_engine::{Event, Input, Outcome, ProbeId};
 
 use crate::record::Record;
-use crate::{Bad, Driver, Error, classify};
+use crate::state::Driver;
+use crate::{Bad, Error, classify};
 
 impl Driver<'_> {
     /// Replays the recorded inputs into a fresh engine (same inputs, same order, same state).

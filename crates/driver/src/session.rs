@@ -4,6 +4,12 @@
 //! nothing in removed again, the counters of the whole bisection kept across sessions, and the
 //! caps on what the run logs keep.
 
+use std::sync::Arc;
+
+use culprit_engine::Mode;
+
+use crate::options::{parse_policy, validate};
+use crate::{executor, setup};
 use std::path::Path;
 
 use std::time::Instant;
@@ -11,13 +17,9 @@ use std::time::Instant;
 use culprit_git::Repo;
 use culprit_store::Store;
 
-use crate::{Bad, Control, Driver, Error, Options, Progress, Summary, drive, strays};
-
-/// Called once the state directory is locked and the inputs are checked, before anything is
-/// recorded or built: the caller opens its outputs there (a refused culprit, e.g. one that finds
-/// the state directory locked, must not truncate the running one's log). An error stops the
-/// bisection before it starts.
-pub type OnReady<'a> = Box<dyn FnOnce(&Path) -> Result<(), Error> + 'a>;
+use crate::options::OnReady;
+use crate::state::Driver;
+use crate::{Bad, Control, Error, Options, Progress, Summary, strays};
 
 /// Bytes the run logs of one state directory keep (`logs/`); past it, each run keeps its first
 /// and last 64 KiB. Each run keeps at most its first and last MiB
@@ -65,7 +67,7 @@ pub fn run_with(
             .as_mut()
             .map(|p| &mut **p as &mut dyn FnMut(&Progress)),
     };
-    let result = drive(options, ctl, &repo, &store, strays, on_ready);
+    let result = bisect(options, ctl, &repo, &store, strays, on_ready);
     // Processes the commands started that are still at work in the state directory (they left
     // their groups and dropped the tag that would have stopped them with their command).
     let late = strays::kill_strays(&state_dir);
@@ -87,18 +89,6 @@ pub fn run_with(
         let _ = std::fs::remove_dir_all(&state_dir);
     }
     result
-}
-
-/// What one session adds to the bisection's counters, and what it said about the run logs.
-#[derive(Default)]
-pub(crate) struct Session {
-    /// Wall time of the earlier sessions.
-    wall_before: f64,
-    /// The cap on the run logs (registered while the session runs).
-    budget: Option<culprit_exec::OutputBudget>,
-    /// Said that long outputs are cut / that the directory's budget is spent.
-    said_cut: bool,
-    said_budget: bool,
 }
 
 /// The counters of the whole bisection as stored after every build and run: the record ids they
@@ -202,4 +192,76 @@ impl Driver<'_> {
         }
         Ok(())
     }
+}
+
+/// The bisection in the locked state directory `store` of `repo` (`ctl.state`).
+fn bisect(
+    options: Option<Options>,
+    ctl: Control<'_>,
+    repo: &Repo,
+    store: &Store,
+    strays: usize,
+    on_ready: Option<OnReady<'_>>,
+) -> Result<Summary, Error> {
+    let started = Instant::now();
+    let Control {
+        state,
+        resume,
+        cancel,
+        log,
+        mut progress,
+    } = ctl;
+    let state_dir = state.unwrap_or_else(|| repo.default_state_dir());
+    // The crash parser builds its tables on first use (~0.1 s): before any slot runs, so a run
+    // is recorded as soon as it ends (a kill in between would lose it).
+    let _ = culprit_report::first(b"BUG: kernel NULL pointer dereference, address: 0\n");
+    let options = setup::settle_options(options, store, resume, &state_dir)?;
+    validate(&options)?;
+    let policy = parse_policy(&options.policy)?;
+    let mode = if options.fix { Mode::Fix } else { Mode::Cause };
+    let (bad, goods) = setup::resolve_range(repo, &options)?;
+    let setup::History {
+        graph,
+        dag,
+        bad_rev,
+        good_revs,
+        tag_names,
+    } = setup::load_history(repo, bad, &goods)?;
+    let dag = Arc::new(dag);
+    let mut engine = setup::engine(
+        &options,
+        policy,
+        mode,
+        Arc::clone(&dag),
+        bad_rev,
+        &good_revs,
+    )?;
+
+    let (kernel_setup, resumed, logs) = setup::begin(repo, store, &options, &state_dir, on_ready)?;
+    let (backend, busy_workspace) =
+        setup::backend(repo, &options, kernel_setup, &state_dir, &logs)?;
+    let mut d = Driver::new(repo, &graph, &mut engine, store, log, &options, tag_names);
+    d.log.line(&format!(
+        "{} {}",
+        if options.fix {
+            "bisecting fixing commit since"
+        } else {
+            "bisecting cause commit starting from"
+        },
+        bad.to_hex()
+    ))?;
+    if let Some(note) = &busy_workspace {
+        d.log.line(note)?;
+    }
+    if strays > 0 {
+        d.log.line(&format!(
+            "stopped {strays} command group(s) left running by an interrupted culprit"
+        ))?;
+    }
+    if resumed {
+        d.replay()?;
+    }
+    d.begin_session(&logs, resumed)?;
+    let executor = Box::new(executor::Local::new(backend, cancel.clone()));
+    d.run_to_end(executor, options.jobs, &cancel, started, &mut progress)
 }

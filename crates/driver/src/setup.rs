@@ -15,8 +15,8 @@ use crate::backend::Backend;
 use crate::backend::commands::Commands;
 use crate::error::{Bad, Error};
 use crate::kernel::{self, KernelSetup};
+use crate::options::OnReady;
 use crate::options::Options;
-use crate::session::OnReady;
 
 /// The options of this bisection: the given ones (checked against what the state directory
 /// records) or, for `--resume` alone, the recorded ones.

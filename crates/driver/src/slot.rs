@@ -3,32 +3,14 @@
 //! the probe has its runs or the engine needs no more; every finished step goes to the driver
 //! as a [`Message`]. Where the slot runs is the executor's business (`crate::executor`).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
+use std::sync::atomic::Ordering;
 
 use culprit_engine::{Outcome, ProbeId};
 use culprit_exec::Cancel;
-use culprit_git::CommitId;
 
-use crate::backend::{Backend, Built, Halt};
+use crate::backend::{Backend, Built, Halt, Job};
 use crate::sharing::SharedRuns;
-
-/// Work for a slot.
-#[derive(Debug, Clone)]
-pub(crate) struct Job {
-    pub probe: ProbeId,
-    pub commit: CommitId,
-    /// The commit's tree id (hex).
-    pub tree: String,
-    /// Build first (false when the slot holds this commit's build).
-    pub build: bool,
-    /// Runs to do.
-    pub runs: u32,
-    /// Number of the first run (runs already recorded are not repeated).
-    pub first_run: u32,
-    /// Set by the driver when the engine needs no more runs.
-    pub stop: Arc<AtomicBool>,
-}
 
 /// What a slot reports.
 #[derive(Debug)]

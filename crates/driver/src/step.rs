@@ -10,7 +10,8 @@ use culprit_git::CommitId;
 use crate::backend::Built;
 use crate::record::Record;
 use crate::slot::Message;
-use crate::{Driver, Error, Progress};
+use crate::state::Driver;
+use crate::{Error, Progress};
 
 impl Driver<'_> {
     pub(crate) fn commit(&self, rev: Rev) -> CommitId {

@@ -9,8 +9,8 @@ use std::time::Duration;
 use culprit_exec::{Cancel, Command, Status};
 use culprit_git::Checkouts;
 
+use super::Job;
 use super::{Backend, Built, Halt, Ran, Ready};
-use crate::slot::Job;
 
 /// Most bytes of a run's output read back for crash parsing.
 const MAX_LOG: u64 = 64 << 20;

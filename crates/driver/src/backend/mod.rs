@@ -6,11 +6,31 @@
 
 pub(crate) mod commands;
 
-use culprit_engine::Outcome;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use culprit_engine::{Outcome, ProbeId};
 use culprit_exec::Cancel;
+use culprit_git::CommitId;
 
 use crate::SlotFailure;
-use crate::slot::Job;
+
+/// Work for a slot.
+#[derive(Debug, Clone)]
+pub(crate) struct Job {
+    pub probe: ProbeId,
+    pub commit: CommitId,
+    /// The commit's tree id (hex).
+    pub tree: String,
+    /// Build first (false when the slot holds this commit's build).
+    pub build: bool,
+    /// Runs to do.
+    pub runs: u32,
+    /// Number of the first run (runs already recorded are not repeated).
+    pub first_run: u32,
+    /// Set by the driver when the engine needs no more runs.
+    pub stop: Arc<AtomicBool>,
+}
 
 /// A finished build.
 #[derive(Debug, Clone, PartialEq)]

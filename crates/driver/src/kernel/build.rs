@@ -12,10 +12,10 @@ use culprit_kbuild::{
     build_kernel, compiler_for_commit, fixes_for,
 };
 
-use super::{KernelSetup, vmlinux_path};
+use super::setup::{BUILD_DIR, KernelSetup, vmlinux_path};
 use crate::SlotFailure;
+use crate::backend::Job;
 use crate::backend::{Built, Halt};
-use crate::slot::Job;
 
 /// Release tags reachable from the commit checked out in `dir` (`git tag --merged HEAD`), for
 /// syzbot's per-release tables. A tree without release tags gives an empty set (then only the
@@ -148,7 +148,7 @@ pub(super) fn build_or_take(
     // The build directory is outside the checkout, so a full clean of the source is cheap
     // and keeps the out-of-tree build valid.
     let dir = checkouts.checkout(slot, job.commit)?;
-    let build_dir = k.slots.join(format!("slot-{slot}")).join(super::BUILD_DIR);
+    let build_dir = k.slots.join(format!("slot-{slot}")).join(BUILD_DIR);
     match build_kernel(&dir, &build_dir, &k.config, &fixes, &opts, cancel) {
         Ok(kernel) => {
             let stored = match (&k.cache, &key) {

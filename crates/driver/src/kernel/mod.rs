@@ -1,3 +1,7 @@
+//! Kernel bisection: the options (here), the set-up made once per bisection (`setup`), the
+//! kernel backend (`backend`, building with `build`), the final report (`report`), who hears of a
+//! culprit (`recipients`) and the checkouts kept between bisections (`workspace`).
+//!
 //! The kernel variant of a slot's work: build the checked-out commit with `culprit-kbuild` into
 //! the slot's own build directory (kept across steps, so builds are incremental), keep a copy of
 //! its bzImage, then boot it in VMs with the reproducer's initramfs (`culprit-vm`) and classify
@@ -9,34 +13,24 @@
 //! (and the culprit's vmlinux), `kernel/initramfs.cpio` (built once per bisection),
 //! `logs/HASH.vm-K/` (consoles).
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::path::PathBuf;
 
-use culprit_exec::Cancel;
-use culprit_git::Checkouts;
-use culprit_kbuild::{BuildOptions, Ccache, Compiler, KernelCache};
-use culprit_vm::{Initramfs, VmConfig};
+use culprit_kbuild::Compiler;
 use serde::{Deserialize, Serialize};
 
-use crate::backend::{Backend, Built, Halt, Ran, Ready};
-use crate::slot::Job;
-use crate::{Bad, Error, SlotFailure};
-
+mod backend;
 mod build;
-
-/// A kernel slot's checkout, `SLOTS/slot-N/src`.
-pub(crate) const SOURCE_DIR: &str = "src";
-/// A kernel slot's build directory, `SLOTS/slot-N/build`.
-pub(crate) const BUILD_DIR: &str = "build";
 mod recipients;
+mod report;
+mod setup;
 mod workspace;
 
-use build::build_or_take;
+pub(crate) use backend::Kernel;
 pub(crate) use recipients::recipients;
-use workspace::take_workspace;
-pub use workspace::{DEFAULT_CACHE_BYTES, Workspace, default_cache_dir};
+pub(crate) use report::{final_report, prune_vmlinux};
+pub(crate) use setup::SOURCE_DIR;
+pub use setup::{KernelSetup, prepare};
+pub use workspace::{DEFAULT_CACHE_BYTES, default_cache_dir};
 
 /// What makes a bisection a kernel bisection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,321 +101,12 @@ impl KernelOptions {
     }
 }
 
-/// What every kernel slot shares: made once per bisection by [`prepare`].
-#[derive(Debug, Clone)]
-pub struct KernelSetup {
-    pub config: PathBuf,
-    pub build: BuildOptions,
-    pub vm: VmConfig,
-    pub vms: usize,
-    pub initramfs: Initramfs,
-    /// Where the slots are: slot N checks out in `slot-N/src` and builds in `slot-N/build`
-    /// (`STATE/slots`, or the kept workspace).
-    pub slots: PathBuf,
-    /// `STATE/kernels`: one bzImage per built commit.
-    pub kernels: PathBuf,
-    /// Signature and `compiler:` line of each commit built in this bisection (hex).
-    pub built: Arc<Mutex<HashMap<String, (String, String)>>>,
-    /// Compilers for syzbot's compiler-by-release table (`--compiler-bin`).
-    pub compiler_bin: Option<PathBuf>,
-    /// The user's repository (`git --git-dir`), read for tree ids and release tags.
-    pub git_dir: PathBuf,
-    /// Built kernels kept between bisections (`--cache`).
-    pub cache: Option<KernelCache>,
-    /// The kept checkouts and build directories of this repository (`CACHE/worktrees/KEY`),
-    /// held under a lock while this bisection runs; `None`: they are in the state directory.
-    pub workspace: Option<Arc<Workspace>>,
-    /// Toolchain identities by compiler command (`CC --version`, `ld --version`), for cache keys.
-    toolchains: Arc<Mutex<HashMap<String, Option<String>>>>,
-}
-
-/// A full build takes minutes; a cold one on a slow machine up to half an hour.
-const BUILD_TIMEOUT: Duration = Duration::from_secs(45 * 60);
-
-/// Checks the inputs and builds the initramfs (reproducer compiled static + busybox-static).
-/// Every problem here is the user's to fix: [`Error::Input`] with one line.
-pub fn prepare(k: &KernelOptions, state_dir: &Path, git_dir: &Path) -> Result<KernelSetup, Error> {
-    if !k.config.is_file() {
-        return Err(Bad::NoConfig(k.config.clone()).into());
-    }
-    if !k.repro.is_file() {
-        return Err(Bad::NoRepro(k.repro.clone()).into());
-    }
-    let mut vm = VmConfig {
-        run_budget: Duration::from_secs(k.run_secs.max(1)),
-        ..VmConfig::default()
-    };
-    if let Some(c) = &k.cmdline {
-        vm.cmdline = c.clone();
-    }
-    check_space(state_dir, MIN_FREE_BYTES)?;
-    let dir = state_dir.join("kernel");
-    std::fs::create_dir_all(&dir).map_err(|source| Error::File {
-        action: "create",
-        path: dir.clone(),
-        source,
-    })?;
-    let repro_bin = dir.join("repro");
-    culprit_vm::compile_reproducer(&k.repro, &repro_bin).map_err(Bad::Reproducer)?;
-    let busybox = culprit_vm::find_static_busybox().map_err(Bad::Busybox)?;
-    if !in_path(&vm.qemu) {
-        return Err(Bad::NoQemu(vm.qemu.clone()).into());
-    }
-    let initramfs = culprit_vm::build_initramfs(&busybox, &repro_bin, &dir.join("initramfs.cpio"))?;
-    let build = BuildOptions {
-        compiler: k.compiler(),
-        ccache: k.ccache.clone().map_or(Ccache::Auto, Ccache::Dir),
-        timeout: BUILD_TIMEOUT,
-        ..BuildOptions::default()
-    };
-    let kernels = state_dir.join("kernels");
-    std::fs::create_dir_all(&kernels).map_err(|source| Error::File {
-        action: "create",
-        path: kernels.clone(),
-        source,
-    })?;
-    let (cache, workspace) = match &k.cache {
-        Some(dir) => {
-            let cache =
-                KernelCache::open(&dir.join("kernels"), k.cache_bytes).map_err(|source| {
-                    Bad::Cache {
-                        dir: dir.clone(),
-                        source,
-                    }
-                })?;
-            (Some(cache), take_workspace(dir, git_dir)?)
-        }
-        None => (None, None),
-    };
-    if let Some(ws) = &workspace {
-        check_space(&ws.dir, MIN_FREE_BYTES)?;
-    }
-    let slots = match &workspace {
-        Some(ws) => ws.dir.clone(),
-        None => state_dir.join("slots"),
-    };
-    Ok(KernelSetup {
-        config: k.config.clone(),
-        build,
-        vm,
-        vms: k.vms as usize,
-        initramfs,
-        slots,
-        kernels,
-        built: Arc::default(),
-        compiler_bin: k.compiler_bin.clone(),
-        git_dir: git_dir.to_path_buf(),
-        cache,
-        workspace: workspace.map(Arc::new),
-        toolchains: Arc::default(),
-    })
-}
-
-/// Free space a kernel bisection needs before it starts: build directories (about 100 MB for a
-/// tiny config, several GB for a distribution config), kept kernels and VM consoles.
-const MIN_FREE_BYTES: u64 = 1 << 30;
-
-/// Refuses to start when the file system of the state directory (which holds the build
-/// directories) has less than `needed` bytes free: one clear line instead of a build that fails
-/// half-way with `No space left on device`.
-fn check_space(state_dir: &Path, needed: u64) -> Result<(), Error> {
-    let st = nix::sys::statvfs::statvfs(state_dir).map_err(|e| Error::File {
-        action: "stat",
-        path: state_dir.to_path_buf(),
-        source: e.into(),
-    })?;
-    let free = st.blocks_available().saturating_mul(st.fragment_size());
-    if free < needed {
-        return Err(Bad::NoSpace {
-            dir: state_dir.to_path_buf(),
-            free_mib: free >> 20,
-            needed_mib: needed >> 20,
-        }
-        .into());
-    }
-    Ok(())
-}
-
-/// The compiler's error, first line and the diagnostics folded into one line each.
-pub(crate) fn one_line(s: &str) -> String {
-    let mut lines = s.lines().filter(|l| !l.trim().is_empty());
-    let head = lines.next().unwrap_or_default().to_string();
-    match lines.find(|l| l.contains("error")) {
-        Some(e) => format!("{head} {}", e.trim()),
-        None => head,
-    }
-}
-
-fn in_path(bin: &Path) -> bool {
-    if bin.components().count() > 1 {
-        return bin.is_file();
-    }
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(bin).is_file()))
-}
-
-/// The kernel backend: a slot's commit built with `culprit-kbuild` (or taken from what this
-/// bisection or the cache already built), booted in VMs with the reproducer.
-pub(crate) struct Kernel {
-    /// What every kernel slot shares.
-    pub setup: KernelSetup,
-    /// The slots' checkouts (`SLOTS/slot-N/src`).
-    pub checkouts: Arc<Checkouts>,
-    /// Where the VM consoles go (`logs/HASH.vm-K/`).
-    pub logs: PathBuf,
-}
-
-impl Kernel {
-    fn image(&self, hex: &str) -> PathBuf {
-        self.setup.kernels.join(format!("{hex}.bzImage"))
-    }
-
-    /// Signature and `compiler:` line of a commit built in this bisection.
-    fn known(&self, hex: &str) -> Option<(String, String)> {
-        self.setup
-            .built
-            .lock()
-            .ok()
-            .and_then(|b| b.get(hex).cloned())
-    }
-}
-
-impl Backend for Kernel {
-    fn prepare(&self, slot: usize, job: &Job, cancel: &Cancel) -> Result<Ready, Halt> {
-        let hex = job.commit.to_hex();
-        let image = self.image(&hex);
-        let built = match (job.build, image.is_file(), self.known(&hex)) {
-            // Built earlier in this bisection (in any slot): its kernel is kept, no rebuild.
-            (true, true, Some((signature, compiler))) => Some(Built {
-                ok: true,
-                artifact: Some(signature),
-                error_lines: Vec::new(),
-                secs: 0.0,
-                reused: true,
-                notes: vec![format!("compiler: {compiler}")],
-            }),
-            (false, true, _) => None,
-            _ => Some(build_or_take(
-                slot,
-                job,
-                &hex,
-                &image,
-                &self.checkouts,
-                &self.setup,
-                cancel,
-            )?),
-        };
-        let artifact = self.known(&hex).map(|(signature, _)| signature);
-        Ok(Ready { built, artifact })
-    }
-
-    fn artifact_kind(&self) -> &'static str {
-        "kernel signature"
-    }
-
-    fn batch(&self) -> u32 {
-        let k = &self.setup;
-        let vms = if k.vms == 0 {
-            culprit_vm::max_parallel_vms(&k.vm)
-        } else {
-            k.vms
-        };
-        u32::try_from(vms).unwrap_or(u32::MAX).max(1)
-    }
-
-    fn run(
-        &self,
-        _slot: usize,
-        job: &Job,
-        index: u32,
-        n: u32,
-        cancel: &Cancel,
-    ) -> Result<Vec<Ran>, Halt> {
-        let hex = job.commit.to_hex();
-        let out = self.logs.join(format!("{hex}.vm-{index}"));
-        let k = &self.setup;
-        let n = n as usize;
-        let runs =
-            match culprit_vm::run_vms(&self.image(&hex), &k.initramfs, &k.vm, n, n, &out, cancel) {
-                Ok(runs) => runs,
-                Err(culprit_vm::VmError::Cancelled) => return Err(Halt::Cancelled),
-                Err(e) => return Err(Halt::Failed(SlotFailure::Kernel(Box::new(e)))),
-            };
-        Ok(runs
-            .iter()
-            .map(|run| {
-                let (outcome, report) = crate::classify_vm(run);
-                Ran {
-                    outcome,
-                    report,
-                    secs: run.duration.as_secs_f64(),
-                }
-            })
-            .collect())
-    }
-}
-
-/// `STATE/kernels/HASH.vmlinux`: the kept vmlinux of a built commit.
-pub(crate) fn vmlinux_path(kernels: &Path, hex: &str) -> PathBuf {
-    kernels.join(format!("{hex}.vmlinux"))
-}
-
-/// Removes the kept vmlinux files of a finished bisection but the culprit's.
-pub(crate) fn prune_vmlinux(state_dir: &Path, keep: Option<&str>) {
-    let dir = state_dir.join("kernels");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return;
-    };
-    let keep = keep.map(|c| format!("{c}.vmlinux"));
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".vmlinux") && keep.as_deref() != Some(name.as_str()) {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
-}
-
-/// The final crash report of a kernel culprit as syzbot prints it: frames symbolized with the
-/// culprit's own vmlinux (`file:line`, inlined frames on lines of their own; only when the
-/// kernel was built with debug info), paths relative to the source tree, then the decoded
-/// `Code:` bytes. Without a kept vmlinux or debug info the frames stay as the console had them.
-pub(crate) fn final_report(state_dir: &Path, commit: &str, report: &str) -> String {
-    let vmlinux = vmlinux_path(&state_dir.join("kernels"), commit);
-    let mut text = match std::fs::read(&vmlinux) {
-        Ok(elf) => match culprit_report::symbolize::Symbolizer::new(&elf) {
-            Ok(sym) => tree_relative(&String::from_utf8_lossy(&sym.symbolize(report.as_bytes()))),
-            Err(_) => report.to_string(),
-        },
-        Err(_) => report.to_string(),
-    };
-    if let Some(listing) =
-        culprit_report::first(report.as_bytes()).and_then(|r| culprit_report::code_listing(&r))
-    {
-        if !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(&listing);
-    }
-    text
-}
-
-/// Drops the slot checkout part of source paths: `/STATE/slots/slot-0/src/fs/x.c`, or
-/// `../src/fs/x.c` and `build/../src/fs/x.c` when ccache made them relative to the build
-/// directory (and `checkouts/slot-N/` of older state directories) become `fs/x.c`, as syzbot
-/// prints.
-fn tree_relative(text: &str) -> String {
-    static SLOT_PREFIX: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r"(?m)(^|[\s(])(?:[^\s(]*/)?(?:slot-\d+/src/|checkouts/slot-\d+/|(?:build/)?(?:\.\./)+src/)",
-        )
-        .unwrap_or_else(|e| unreachable!("a fixed pattern: {e}"))
-    });
-    SLOT_PREFIX.replace_all(text, "$1").into_owned()
-}
-
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::build::reachable_releases;
+    use super::report::tree_relative;
     use super::*;
     use culprit_kbuild::{COMPILER_TABLE, CONFIG_FIXES, compiler_for_commit, fixes_for};
 

@@ -39,7 +39,7 @@ pub(super) fn take_workspace(cache: &Path, git_dir: &Path) -> Result<Option<Work
         .unwrap_or_else(|_| git_dir.to_path_buf());
     let key = format!(
         "{:016x}",
-        crate::options::hash_str(&canonical.to_string_lossy())
+        crate::hash::hash_str(&canonical.to_string_lossy())
     );
     let dir = cache.join("worktrees").join(key);
     std::fs::create_dir_all(&dir).map_err(|source| Bad::CacheDir {
