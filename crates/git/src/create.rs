@@ -19,7 +19,7 @@ pub enum Error {
         detail: String,
     },
     /// `git rev-parse HEAD` printed something that is not a commit hash.
-    #[error("git printed {printed:?} for the new commit, not a commit hash")]
+    #[error("git printed {printed:?} for HEAD, not a commit hash")]
     BadHash {
         /// What it printed.
         printed: String,
@@ -59,9 +59,8 @@ impl NewRepo {
     }
 
     /// Stages everything in the work tree (`git add -A`) and commits it with `message`, authored
-    /// and committed at `date` (any date git takes, e.g. `2024-01-01T00:00:01Z`). Returns the
-    /// new commit.
-    pub fn commit_all(&self, message: &str, date: &str) -> Result<CommitId, Error> {
+    /// and committed at `date` (any date git takes, e.g. `2024-01-01T00:00:01Z`).
+    pub fn commit_all(&self, message: &str, date: &str) -> Result<(), Error> {
         cli::run(self.git().args(["add", "-A"]))?;
         cli::run(
             self.git()
@@ -69,6 +68,11 @@ impl NewRepo {
                 .env("GIT_AUTHOR_DATE", date)
                 .env("GIT_COMMITTER_DATE", date),
         )?;
+        Ok(())
+    }
+
+    /// The commit HEAD points at (the last one [`NewRepo::commit_all`] made).
+    pub fn head(&self) -> Result<CommitId, Error> {
         let output = cli::run(self.git().args(["rev-parse", "HEAD"]))?;
         let printed = String::from_utf8_lossy(&output.stdout).trim().to_string();
         printed.parse().map_err(|_| Error::BadHash { printed })

@@ -13,7 +13,8 @@ fn make(dir: &std::path::Path) -> Vec<culprit_git::CommitId> {
                 &format!("step {i}\n\nSigned-off-by: Ada Example <ada@example.org>\n"),
                 &format!("2024-01-01T00:00:0{i}Z"),
             )
-            .expect("commit")
+            .expect("commit");
+            repo.head().expect("head")
         })
         .collect()
 }
