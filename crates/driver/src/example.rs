@@ -3,34 +3,13 @@
 //! the time. `culprit example` bisects it end to end.
 
 use std::path::Path;
-use std::process::Command;
+
+use culprit_git::NewRepo;
 
 /// Commits in the example history.
 pub const COMMITS: u32 = 60;
 /// The commit (1-based position) that introduces the crash.
 pub const CULPRIT: u32 = 37;
-
-fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Ada Example")
-        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
-        .env("GIT_COMMITTER_NAME", "Ada Example")
-        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .map_err(|e| format!("cannot run git: {e} (is git installed?)"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "git {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
 
 fn source(step: u32, buggy: bool) -> String {
     // The parser keeps a table of handlers; the culprit forgets to check a lookup that fails
@@ -81,8 +60,9 @@ int main(int argc, char **argv) {{
 /// (newest) and good (oldest) commits.
 pub fn create(dir: &Path) -> Result<(String, String), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    git(dir, &["init", "-q", "-b", "main"])?;
-    let mut first = String::new();
+    let repo =
+        NewRepo::init(dir, "main", "Ada Example", "ada@example.org").map_err(|e| e.to_string())?;
+    let mut first = None;
     for step in 1..=COMMITS {
         let buggy = step >= CULPRIT;
         std::fs::write(dir.join("parser.c"), source(step, buggy)).map_err(|e| e.to_string())?;
@@ -96,7 +76,6 @@ pub fn create(dir: &Path) -> Result<(String, String), String> {
             "#!/bin/sh\n# Runs the parser on a random input; crashes (SIGSEGV) when the bug is there and\n# the input is the unknown header.\nexec ./parser \"$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')\"\n",
         )
         .map_err(|e| e.to_string())?;
-        git(dir, &["add", "-A"])?;
         let subject = if step == CULPRIT {
             "parser: drop the lookup check, every header is known now".to_string()
         } else {
@@ -104,29 +83,12 @@ pub fn create(dir: &Path) -> Result<(String, String), String> {
         };
         let date = format!("2024-01-01T00:{:02}:{:02}Z", step / 60, step % 60);
         let msg = format!("{subject}\n\nSigned-off-by: Ada Example <ada@example.org>\n");
-        let out = Command::new("git")
-            .args(["commit", "-q", "-m", &msg])
-            .current_dir(dir)
-            .env("GIT_AUTHOR_NAME", "Ada Example")
-            .env("GIT_AUTHOR_EMAIL", "ada@example.org")
-            .env("GIT_COMMITTER_NAME", "Ada Example")
-            .env("GIT_COMMITTER_EMAIL", "ada@example.org")
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .output()
-            .map_err(|e| e.to_string())?;
-        if !out.status.success() {
-            return Err(format!(
-                "git commit: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
+        repo.commit_all(&msg, &date).map_err(|e| e.to_string())?;
         if step == 1 {
-            first = git(dir, &["rev-parse", "HEAD"])?;
+            first = Some(repo.head().map_err(|e| e.to_string())?);
         }
     }
-    let head = git(dir, &["rev-parse", "HEAD"])?;
-    Ok((head, first))
+    let head = repo.head().map_err(|e| e.to_string())?;
+    let first = first.unwrap_or(head);
+    Ok((head.to_hex(), first.to_hex()))
 }

@@ -1,6 +1,7 @@
-//! Run the user's build and test commands: `sh -c` in a given directory with extra environment
+//! Run commands: the user's build and test command lines through `sh -c`, or a program with its
+//! arguments (argv) started without a shell, in a given directory with extra environment
 //! variables and a timeout, in a process group of its own, with stdout and stderr captured to a
-//! log file plus a bounded head and tail in memory.
+//! log file plus a bounded head and tail in memory (or stderr to a file of its own).
 //!
 //! The whole group is killed (SIGTERM, then SIGKILL after a grace period) on timeout, on
 //! cancellation and when a [`Running`] command is dropped, and so are the processes that left

@@ -1,4 +1,5 @@
-//! [`Command`], [`Running`] and [`Outcome`]: one shell command in its own process group.
+//! [`Command`], [`Running`] and [`Outcome`]: one command (a shell script or a program with its
+//! arguments) in its own process group.
 
 use std::ffi::OsString;
 use std::fs::File;
@@ -45,31 +46,32 @@ pub enum Error {
         /// The IO error.
         source: std::io::Error,
     },
-    /// `sh` could not be started (missing directory, no `sh`, too many processes).
-    #[error("cannot run `sh -c {script:?}` in {dir}: {source}")]
+    /// The command could not be started (missing directory, no `sh` or no such program, too
+    /// many processes).
+    #[error("cannot run `{command}` in {dir}: {source}")]
     Spawn {
-        /// The script.
-        script: String,
+        /// What was run: `sh -c "script"`, or the program and its arguments quoted as for `sh`.
+        command: String,
         /// The directory.
         dir: PathBuf,
         /// The IO error.
         source: std::io::Error,
     },
     /// The token was cancelled before the command could start.
-    #[error("cancelled before `{script}` started")]
+    #[error("cancelled before `{command}` started")]
     Cancelled {
-        /// The script.
-        script: String,
+        /// The script, or the program and its arguments quoted as for `sh`.
+        command: String,
     },
 }
 
 /// How a command ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
-    /// `sh` exited with this code (a child of the shell killed by a signal shows up here as
-    /// 128 + signal, as the shell reports it).
+    /// The command (`sh` for a script, else the program) exited with this code (a child of the
+    /// shell killed by a signal shows up here as 128 + signal, as the shell reports it).
     Exited(i32),
-    /// `sh` itself was killed by this signal.
+    /// The command (`sh` itself for a script) was killed by this signal.
     Signaled(i32),
     /// The timeout expired; the group was killed.
     TimedOut,
@@ -108,12 +110,75 @@ pub struct Outcome {
     pub escaped: usize,
 }
 
-/// A shell command to run: `sh -c script` in `dir`.
+/// What a [`Command`] starts.
+#[derive(Clone, Debug)]
+enum Program {
+    /// `sh -c script`: a command line the user typed.
+    Shell(String),
+    /// A program and its arguments, started without a shell: no word is split or expanded.
+    Argv(OsString, Vec<OsString>),
+}
+
+impl Program {
+    /// The command as the user would type it: the script, or the words quoted for `sh`.
+    fn describe(&self) -> String {
+        match self {
+            Program::Shell(script) => script.clone(),
+            Program::Argv(program, args) => std::iter::once(program)
+                .chain(args)
+                .map(|word| shell_quote(word))
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
+
+    /// The command line for error messages: `sh -c "script"`, or the quoted words.
+    fn command_line(&self) -> String {
+        match self {
+            Program::Shell(script) => format!("sh -c {script:?}"),
+            Program::Argv(..) => self.describe(),
+        }
+    }
+
+    /// The process to start, before directory, environment and output are set.
+    fn to_std(&self) -> std::process::Command {
+        match self {
+            Program::Shell(script) => {
+                let mut cmd = std::process::Command::new("sh");
+                cmd.arg("-c").arg(script);
+                cmd
+            }
+            Program::Argv(program, args) => {
+                let mut cmd = std::process::Command::new(program);
+                cmd.args(args);
+                cmd
+            }
+        }
+    }
+}
+
+/// `word` quoted for `sh`: as is when it is made only of characters the shell leaves alone,
+/// otherwise in single quotes. Non-UTF-8 bytes are shown as U+FFFD (this is for messages).
+fn shell_quote(word: &std::ffi::OsStr) -> String {
+    let s = word.to_string_lossy();
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_=./,:+@%".contains(&b))
+    {
+        return s.into_owned();
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// A command to run in `dir`: a shell script (`sh -c script`, [`Command::new`]) or a program
+/// with its arguments ([`Command::argv`]). Both run the same way: own process group, timeout,
+/// output capture, cancellation, stray processes stopped.
 #[derive(Clone, Debug)]
 pub struct Command {
-    script: String,
+    program: Program,
     dir: PathBuf,
     log_path: PathBuf,
+    stderr_path: Option<PathBuf>,
     env: Vec<(OsString, OsString)>,
     env_remove: Vec<OsString>,
     timeout: Option<Duration>,
@@ -126,16 +191,35 @@ pub struct Command {
 
 impl Command {
     /// `sh -c script` in `dir`, output to `log_path` (created or truncated, parents created). No
-    /// timeout, a grace of 2 s between SIGTERM and SIGKILL, 64 KiB of head and tail kept.
+    /// timeout, a grace of 2 s between SIGTERM and SIGKILL, 64 KiB of head and tail kept. For
+    /// command lines the user typed; a command built by culprit is an [`Command::argv`].
     pub fn new(
         script: impl Into<String>,
         dir: impl Into<PathBuf>,
         log_path: impl Into<PathBuf>,
     ) -> Command {
+        Command::with(Program::Shell(script.into()), dir.into(), log_path.into())
+    }
+
+    /// `program` with `args`, started directly (no shell: every argument reaches the program as
+    /// given, spaces, quotes and `$` included; `program` without a `/` is looked up in `PATH`).
+    /// Otherwise as [`Command::new`].
+    pub fn argv<A: Into<OsString>>(
+        program: impl Into<OsString>,
+        args: impl IntoIterator<Item = A>,
+        dir: impl Into<PathBuf>,
+        log_path: impl Into<PathBuf>,
+    ) -> Command {
+        let program = Program::Argv(program.into(), args.into_iter().map(Into::into).collect());
+        Command::with(program, dir.into(), log_path.into())
+    }
+
+    fn with(program: Program, dir: PathBuf, log_path: PathBuf) -> Command {
         Command {
-            script: script.into(),
-            dir: dir.into(),
-            log_path: log_path.into(),
+            program,
+            dir,
+            log_path,
+            stderr_path: None,
             env: Vec::new(),
             env_remove: Vec::new(),
             timeout: None,
@@ -145,6 +229,13 @@ impl Command {
             file_keep: Keep::DEFAULT,
             reader_grace: READER_GRACE,
         }
+    }
+
+    /// Write stderr to this file (created or truncated, parents created) instead of the log: the
+    /// log, head and tail then hold stdout alone.
+    pub fn stderr_to(mut self, path: impl Into<PathBuf>) -> Command {
+        self.stderr_path = Some(path.into());
+        self
     }
 
     /// Add an environment variable (on top of culprit's own environment).
@@ -219,25 +310,22 @@ impl Command {
     pub fn spawn(&self, cancel: &Cancel) -> Result<Running, Error> {
         if cancel.is_cancelled() {
             return Err(Error::Cancelled {
-                script: self.script.clone(),
+                command: self.program.describe(),
             });
         }
-        let log_error = |source| Error::CreateLog {
-            path: self.log_path.clone(),
-            source,
-        };
-        if let Some(parent) = self.log_path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(log_error)?;
-        }
-        let log = File::create(&self.log_path).map_err(log_error)?;
+        let log = create_file(&self.log_path)?;
+        let stderr_file = self.stderr_path.as_deref().map(create_file).transpose()?;
         let spawn_error = |source| Error::Spawn {
-            script: self.script.clone(),
+            command: self.program.command_line(),
             dir: self.dir.clone(),
             source,
         };
         // One pipe for both streams keeps stdout and stderr interleaved as they were written.
         let (pipe_reader, pipe_writer) = std::io::pipe().map_err(spawn_error)?;
-        let stderr_writer = pipe_writer.try_clone().map_err(spawn_error)?;
+        let stderr_writer = match stderr_file {
+            Some(file) => Stdio::from(file),
+            None => Stdio::from(pipe_writer.try_clone().map_err(spawn_error)?),
+        };
         let tag = escaped::new_tag();
         let budget = budget::budget_for(&self.log_path);
         let file_keep = budget
@@ -245,13 +333,11 @@ impl Command {
             .map_or(self.file_keep, |b| b.allow(self.file_keep));
         let started = Instant::now();
         let child = {
-            let mut cmd = std::process::Command::new("sh");
+            let mut cmd = self.program.to_std();
             for key in &self.env_remove {
                 cmd.env_remove(key);
             }
-            cmd.arg("-c")
-                .arg(&self.script)
-                .current_dir(&self.dir)
+            cmd.current_dir(&self.dir)
                 .envs(self.env.iter().map(|(k, v)| (k, v)))
                 .env(escaped::TAG_VAR, &tag)
                 .stdin(Stdio::null())
@@ -313,6 +399,18 @@ impl Command {
     }
 }
 
+/// Creates (or truncates) a file the command writes to, and its parent directories.
+fn create_file(path: &Path) -> Result<File, Error> {
+    let log_error = |source| Error::CreateLog {
+        path: path.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(log_error)?;
+    }
+    File::create(path).map_err(log_error)
+}
+
 /// A started command. [`Running::wait`] for its [`Outcome`]; dropping it kills the whole group.
 pub struct Running {
     child: Option<Child>,
@@ -341,7 +439,7 @@ pub struct Running {
 }
 
 impl Running {
-    /// The process id of `sh`, which is also the process group id.
+    /// The process id of the command (`sh` for a script), which is also the process group id.
     pub fn pid(&self) -> u32 {
         self.pgid.as_raw().unsigned_abs()
     }
@@ -351,8 +449,8 @@ impl Running {
         &self.log_path
     }
 
-    /// Wait for the end: the shell exits (any process it left behind in the group is then
-    /// killed), the timeout expires or the token is cancelled (the group is killed: SIGTERM,
+    /// Wait for the end: the command (the shell, for a script) exits (any process it left behind
+    /// in the group is then killed), the timeout expires or the token is cancelled (the group is killed: SIGTERM,
     /// SIGKILL after the grace period).
     pub fn wait(mut self) -> Result<Outcome, Error> {
         let forced = loop {
@@ -363,7 +461,7 @@ impl Running {
             match self.exited.recv_timeout(slice) {
                 Ok(()) | Err(RecvTimeoutError::Disconnected) => {
                     self.leader_exited = true;
-                    // Cancellation SIGTERMs the group directly, so the shell may die of it
+                    // Cancellation SIGTERMs the group directly, so the leader may die of it
                     // before this loop notices: still a cancellation.
                     break self.cancel.is_cancelled().then_some(Status::Cancelled);
                 }
@@ -423,7 +521,8 @@ impl Running {
         })
     }
 
-    /// SIGTERM the group, give the shell the grace period, then SIGKILL whatever is left.
+    /// SIGTERM the group, give the leader (the shell, for a script) the grace period, then
+    /// SIGKILL whatever is left.
     fn terminate(&mut self) {
         let _ = killpg(self.pgid, Signal::SIGTERM);
         if !self.leader_exited {
@@ -435,8 +534,8 @@ impl Running {
         let _ = killpg(self.pgid, Signal::SIGKILL);
     }
 
-    /// Kill what is left of the group and the processes that left it, reap the shell, let the
-    /// reader drain the pipe. Returns the shell's exit status (`None` if it could not be reaped).
+    /// Kill what is left of the group and the processes that left it, reap the leader, let the
+    /// reader drain the pipe. Returns the leader's exit status (`None` if it could not be reaped).
     fn finish(&mut self) -> Option<std::process::ExitStatus> {
         // The leader is a zombie or about to be one (SIGKILL): the group id is still ours.
         let _ = killpg(self.pgid, Signal::SIGKILL);

@@ -464,3 +464,180 @@ fn a_directory_budget_reduces_what_later_logs_keep() {
         .expect("run");
     assert_eq!(outcome.cut, 0, "the budget ended with its value");
 }
+
+/// Words given as argv reach the program as they are: no shell splits, unquotes or expands them.
+#[test]
+fn argv_words_reach_the_program_unchanged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let words = [
+        "two words",
+        "it's \"quoted\"",
+        "$HOME and $(echo no) and `echo no`",
+        "*",
+        "",
+        "back\\slash; exit 3 | cat > x",
+    ];
+    let outcome = Command::argv(
+        "printf",
+        ["[%s]\n"].into_iter().chain(words),
+        dir.path(),
+        dir.path().join("log"),
+    )
+    .run(&Cancel::new())
+    .expect("run");
+    assert_eq!(outcome.status, Status::Exited(0));
+    let expected: String = words.iter().map(|w| format!("[{w}]\n")).collect();
+    assert_eq!(String::from_utf8_lossy(&outcome.head), expected);
+    assert!(!dir.path().join("x").exists());
+}
+
+#[test]
+fn argv_exit_codes_directory_and_environment_are_applied() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let work = dir.path().join("work dir");
+    std::fs::create_dir(&work).expect("mkdir");
+    // `sh` here is only the program under test: its script is one argv word.
+    let outcome = Command::argv(
+        "sh",
+        ["-c", "pwd; echo \"$CULPRIT_TEST_VAR\"; exit 7"],
+        &work,
+        dir.path().join("log"),
+    )
+    .env("CULPRIT_TEST_VAR", "value with spaces")
+    .run(&Cancel::new())
+    .expect("run");
+    assert_eq!(outcome.status, Status::Exited(7));
+    let canonical = work.canonicalize().expect("exists");
+    assert_eq!(
+        String::from_utf8_lossy(&outcome.head),
+        format!("{}\nvalue with spaces\n", canonical.display())
+    );
+}
+
+#[test]
+fn argv_timeout_kills_the_whole_group() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("log");
+    let running = Command::argv(
+        "sh",
+        ["-c", "sleep 100 & sleep 100 & echo started; wait"],
+        dir.path(),
+        &log,
+    )
+    .timeout(Duration::from_millis(1500))
+    .spawn(&Cancel::new())
+    .expect("spawn");
+    let pgid = running.pid();
+    wait_for_line(&log, "started");
+    assert_eq!(group_members(pgid).len(), 3, "sh and two sleeps");
+    let outcome = running.wait().expect("wait");
+    assert_eq!(outcome.status, Status::TimedOut);
+    assert_group_gone(pgid);
+
+    // The program itself is the group leader: a lone `sleep` is killed too.
+    let running = Command::argv("sleep", ["100"], dir.path(), &log)
+        .timeout(Duration::from_millis(200))
+        .spawn(&Cancel::new())
+        .expect("spawn");
+    let pgid = running.pid();
+    let outcome = running.wait().expect("wait");
+    assert_eq!(outcome.status, Status::TimedOut);
+    assert_group_gone(pgid);
+}
+
+#[test]
+fn argv_commands_are_cancelled_and_dropped_like_scripts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cancel = Cancel::new();
+    let log = dir.path().join("log");
+    let argv = ["-c", "sleep 100 & echo started; sleep 100"];
+    let running = Command::argv("sh", argv, dir.path(), &log)
+        .spawn(&cancel)
+        .expect("spawn");
+    let pgid = running.pid();
+    wait_for_line(&log, "started");
+    assert_eq!(cancel.live_groups(), 1);
+    let waiter = std::thread::spawn(move || running.wait());
+    cancel.cancel();
+    let outcome = waiter.join().expect("thread").expect("wait");
+    assert_eq!(outcome.status, Status::Cancelled);
+    assert_group_gone(pgid);
+    assert_eq!(cancel.live_groups(), 0);
+    // Once cancelled, nothing starts; the error shows the words quoted as for `sh`.
+    let err = Command::argv("touch", ["never ran"], dir.path(), &log)
+        .spawn(&cancel)
+        .err()
+        .expect("cancelled");
+    assert!(matches!(err, Error::Cancelled { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "cancelled before `touch 'never ran'` started"
+    );
+    assert!(!dir.path().join("never ran").exists());
+
+    let cancel = Cancel::new();
+    let log = dir.path().join("log2");
+    let running = Command::argv("sh", argv, dir.path(), &log)
+        .grace(Duration::from_millis(100))
+        .spawn(&cancel)
+        .expect("spawn");
+    let pgid = running.pid();
+    wait_for_line(&log, "started");
+    drop(running);
+    assert_group_gone(pgid);
+    assert_eq!(cancel.live_groups(), 0);
+}
+
+#[test]
+fn argv_processes_that_left_the_group_are_stopped() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = "setsid sh -c 'echo $$ > d1; exec sleep 300' & \
+                  while [ ! -s d1 ]; do sleep 0.01; done; echo started";
+    let outcome = Command::argv("sh", ["-c", script], dir.path(), dir.path().join("log"))
+        .reader_grace(Duration::from_secs(60))
+        .run(&Cancel::new())
+        .expect("run");
+    assert_eq!(outcome.status, Status::Exited(0));
+    assert_eq!(outcome.escaped, 1, "{outcome:?}");
+    let pid = std::fs::read_to_string(dir.path().join("d1")).expect("daemon pid");
+    assert_dead(&pid);
+}
+
+#[test]
+fn a_missing_program_is_a_spawn_error_naming_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let err = Command::argv(
+        "culprit-no-such-program",
+        ["an arg"],
+        dir.path(),
+        dir.path().join("log"),
+    )
+    .run(&Cancel::new())
+    .expect_err("no such program");
+    assert!(matches!(err, Error::Spawn { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .starts_with("cannot run `culprit-no-such-program 'an arg'` in "),
+        "{err}"
+    );
+}
+
+#[test]
+fn stderr_can_go_to_a_file_of_its_own() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("log");
+    let stderr = dir.path().join("err/stderr.log");
+    let outcome = Command::argv(
+        "sh",
+        ["-c", "echo out; echo err >&2; echo out2"],
+        dir.path(),
+        &log,
+    )
+    .stderr_to(&stderr)
+    .run(&Cancel::new())
+    .expect("run");
+    assert_eq!(outcome.status, Status::Exited(0));
+    assert_eq!(outcome.head, b"out\nout2\n");
+    assert_eq!(std::fs::read(&log).expect("log"), b"out\nout2\n");
+    assert_eq!(std::fs::read(&stderr).expect("stderr"), b"err\n");
+}

@@ -66,6 +66,24 @@ pub enum Error {
         /// Exit status and the end of stderr.
         detail: String,
     },
+    /// Another read through the `git` CLI failed (it did not start, or exited non-zero: for
+    /// example an unknown commit, or a path the commit does not have).
+    #[error("`{command}` failed: {detail}")]
+    Git {
+        /// The command line.
+        command: String,
+        /// Exit status and the end of stderr.
+        detail: String,
+    },
+}
+
+impl From<crate::cli::Failure> for Error {
+    fn from(f: crate::cli::Failure) -> Error {
+        Error::Git {
+            command: f.command,
+            detail: f.detail,
+        }
+    }
 }
 
 /// An open repository (read-only).
@@ -314,6 +332,65 @@ impl Repo {
             command: f.command,
             detail: f.detail,
         })?;
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+
+    /// The names of the tags matching `pattern` (a glob, as `git tag --list` takes it, e.g. `v*`)
+    /// that point at `id` or one of its ancestors (`git tag --merged`), in git's order.
+    pub fn tags_merged_into(&self, id: CommitId, pattern: &str) -> Result<Vec<String>, Error> {
+        let text = self.read(&["tag", "--merged", &id.to_hex(), "--list", pattern])?;
+        Ok(text.lines().map(|l| l.trim().to_string()).collect())
+    }
+
+    /// The content of the file `path` (relative to the root) in commit `id`, as text (invalid
+    /// UTF-8 replaced): `git show ID:PATH`. An error when the commit has no such file.
+    pub fn file_at(&self, id: CommitId, path: &str) -> Result<String, Error> {
+        self.read(&["show", &format!("{}:{path}", id.to_hex())])
+    }
+
+    /// Every directory of commit `id`'s tree, recursively, as paths from the root without a
+    /// trailing `/` (`git ls-tree -r -d --name-only`: unusual names come quoted as git quotes
+    /// them).
+    pub fn dirs_at(&self, id: CommitId) -> Result<Vec<String>, Error> {
+        let text = self.read(&["ls-tree", "-r", "-d", "--name-only", &id.to_hex()])?;
+        Ok(text.lines().map(str::to_string).collect())
+    }
+
+    /// The paths commit `id` changes against its first parent (every path of a root commit),
+    /// as `git diff-tree -r --root --name-only` lists them.
+    pub fn changed_paths(&self, id: CommitId) -> Result<Vec<String>, Error> {
+        let text = self.read(&[
+            "diff-tree",
+            "--no-commit-id",
+            "-r",
+            "--root",
+            "--name-only",
+            &id.to_hex(),
+        ])?;
+        Ok(text
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
+
+    /// The patch of commit `id` without its header (`git show --format=`), no colour and no
+    /// external diff driver of the user.
+    pub fn patch(&self, id: CommitId) -> Result<String, Error> {
+        self.read(&[
+            "show",
+            "--format=",
+            "--no-color",
+            "--no-ext-diff",
+            &id.to_hex(),
+        ])
+    }
+
+    /// stdout (invalid UTF-8 replaced) of a read-only `git` command on this repository.
+    fn read(&self, args: &[&str]) -> Result<String, Error> {
+        let mut cmd = crate::cli::git(self.git_dir());
+        cmd.args(args);
+        let output = crate::cli::run(&mut cmd)?;
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 }

@@ -232,3 +232,71 @@ fn types_shared_with_worker_threads_are_send_and_sync() {
     send_sync::<CommitId>();
     send::<Repo>();
 }
+
+#[test]
+fn tags_merged_into_a_commit_match_the_pattern() {
+    let repo = TestRepo::new();
+    let c1 = repo.commit("one", &[("a", "1\n")]);
+    let c2 = repo.commit("two", &[("a", "2\n")]);
+    let c3 = repo.commit("three", &[("a", "3\n")]);
+    repo.tag("v1.0", &c1);
+    repo.annotated_tag("v1.1", &c2);
+    repo.tag("other", &c1);
+    repo.tag("v2.0", &c3);
+    let opened = Repo::open(repo.path()).expect("open");
+    assert_eq!(
+        opened.tags_merged_into(id(&c2), "v*").expect("tags"),
+        ["v1.0", "v1.1"]
+    );
+    assert!(
+        opened
+            .tags_merged_into(id(&c1), "nothing*")
+            .expect("tags")
+            .is_empty()
+    );
+    let unknown = id("0123456789012345678901234567890123456789");
+    let err = opened
+        .tags_merged_into(unknown, "v*")
+        .expect_err("unknown commit");
+    assert!(matches!(err, Error::Git { .. }), "{err:?}");
+    assert!(err.to_string().contains("tag --merged"), "{err}");
+}
+
+#[test]
+fn files_paths_and_patch_of_a_commit() {
+    let repo = TestRepo::new();
+    let c1 = repo.commit("one", &[("MAINTAINERS", "M: a\n"), ("fs/ext4/a.c", "a\n")]);
+    let c2 = repo.commit("two", &[("fs/ext4/a.c", "b\n"), ("mm/new dir/x.c", "x\n")]);
+    repo.write("fs/ext4/a.c", "dirty\n");
+    let before = RepoSnapshot::take(repo.path());
+    let opened = Repo::open(repo.path()).expect("open");
+    assert_eq!(
+        opened.file_at(id(&c1), "MAINTAINERS").expect("file"),
+        "M: a\n"
+    );
+    assert!(matches!(
+        opened.file_at(id(&c1), "no/such/file"),
+        Err(Error::Git { .. })
+    ));
+    assert_eq!(opened.dirs_at(id(&c1)).expect("dirs"), ["fs", "fs/ext4"]);
+    assert_eq!(
+        opened.dirs_at(id(&c2)).expect("dirs"),
+        ["fs", "fs/ext4", "mm", "mm/new dir"]
+    );
+    assert_eq!(
+        opened.changed_paths(id(&c1)).expect("root commit"),
+        ["MAINTAINERS", "fs/ext4/a.c"]
+    );
+    assert_eq!(
+        opened.changed_paths(id(&c2)).expect("paths"),
+        ["fs/ext4/a.c", "mm/new dir/x.c"]
+    );
+    let patch = opened.patch(id(&c2)).expect("patch");
+    assert!(
+        patch.starts_with("diff --git a/fs/ext4/a.c b/fs/ext4/a.c\n"),
+        "{patch}"
+    );
+    assert!(patch.contains("\n-a\n+b\n"), "{patch}");
+    assert!(!patch.contains("two"), "no header: {patch}");
+    assert_eq!(RepoSnapshot::take(repo.path()), before);
+}

@@ -260,13 +260,11 @@ pub fn build_kernel(
     let mut log = build_dir.join(steps[1].0);
     for (log_name, targets) in &steps {
         log = build_dir.join(log_name);
-        let mut words = vec![OsString::from("exec"), OsString::from("make")];
-        words.extend(args.iter().cloned());
+        let mut words = args.clone();
         words.extend(targets.iter().map(OsString::from));
-        let script = words.iter().map(shell_quote).collect::<Vec<_>>().join(" ");
         let left = opts.timeout.saturating_sub(started.elapsed());
         let cmd = reproducible_env(
-            Command::new(script, &source_dir, &log).timeout(left),
+            Command::argv("make", words, &source_dir, &log).timeout(left),
             ccache.as_ref(),
             base_dir.as_deref(),
         );
@@ -384,18 +382,6 @@ fn reproducible_env(
         }
     }
     cmd
-}
-
-/// Single-quotes a word for `sh -c` (culprit-exec runs scripts through the shell).
-fn shell_quote(word: &OsString) -> String {
-    let s = word.to_string_lossy();
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_=./,:+@%".contains(&b))
-    {
-        return s.into_owned();
-    }
-    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 struct CcacheUse {

@@ -172,18 +172,6 @@ pub(crate) struct RunSpec<'a> {
     pub(crate) out_dir: &'a Path,
 }
 
-/// Single-quotes a word for `sh -c` (culprit-exec runs scripts through the shell).
-fn shell_quote(word: &OsString) -> String {
-    let s = word.to_string_lossy();
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_=./,:+@%".contains(&b))
-    {
-        return s.into_owned();
-    }
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
-
 /// Runs one VM; `out_dir/run-INDEX.console` gets the console, `run-INDEX.qemu.log` QEMU's stderr.
 pub(crate) fn run_one(spec: &RunSpec<'_>, index: usize, cancel: &Cancel) -> Result<VmRun, VmError> {
     let RunSpec {
@@ -208,7 +196,7 @@ pub(crate) fn run_one(spec: &RunSpec<'_>, index: usize, cancel: &Cancel) -> Resu
         cfg.cmdline,
         cfg.run_budget.as_secs().max(1)
     );
-    let mut words: Vec<OsString> = vec!["exec".into(), qemu.into(), "-accel".into()];
+    let mut words: Vec<OsString> = vec!["-accel".into()];
     words.push(if accel == Accel::Kvm { "kvm" } else { "tcg" }.into());
     for w in [
         "-m",
@@ -233,11 +221,6 @@ pub(crate) fn run_one(spec: &RunSpec<'_>, index: usize, cancel: &Cancel) -> Resu
     for w in ["-no-reboot", "-nic", "none"] {
         words.push(w.into());
     }
-    let mut script = words.iter().map(shell_quote).collect::<Vec<_>>().join(" ");
-    // QEMU's own messages go apart from the console (stdout).
-    script.push_str(" 2>");
-    script.push_str(&shell_quote(&stderr_path.clone().into_os_string()));
-    script.push_str(" </dev/null");
 
     let finish = |outcome: RunOutcome| -> Result<VmRun, VmError> {
         let console = std::fs::read(&console_path).map_err(io(&console_path))?;
@@ -252,7 +235,9 @@ pub(crate) fn run_one(spec: &RunSpec<'_>, index: usize, cancel: &Cancel) -> Resu
 
     // A last-resort deadline in culprit-exec; the boot and run deadlines below come first.
     let hard_limit = cfg.boot_timeout + cfg.run_budget + cfg.shutdown_slack * 2;
-    let running = match Command::new(script, out_dir, &console_path)
+    // QEMU's own messages (stderr) go apart from the console (stdout); stdin is /dev/null.
+    let running = match Command::argv(qemu, words, out_dir, &console_path)
+        .stderr_to(&stderr_path)
         .timeout(hard_limit)
         .grace(Duration::from_secs(1))
         .keep(0, 0)

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use culprit_exec::Cancel;
-use culprit_git::Checkouts;
+use culprit_git::{Checkouts, CommitId, Repo};
 use culprit_kbuild::{
     BuildError, BuildOptions, COMPILER_TABLE, CONFIG_FIXES, CachedKernel, KernelCache, Reachable,
     build_kernel, compiler_for_commit, fixes_for,
@@ -17,31 +17,16 @@ use crate::SlotFailure;
 use crate::backend::Job;
 use crate::backend::{Built, Halt};
 
-/// Release tags reachable from the commit checked out in `dir` (`git tag --merged HEAD`), for
-/// syzbot's per-release tables. A tree without release tags gives an empty set (then only the
+/// Release tags reachable from `commit` (`git tag --merged COMMIT --list 'v*'`), for syzbot's
+/// per-release tables. A tree without release tags gives an empty set (then only the
 /// unconditional config fixes apply and the default compiler is kept).
 pub(super) fn reachable_releases(git_dir: &Path, commit: &str) -> Result<Reachable, String> {
-    let out = git_read(git_dir, &["tag", "--merged", commit, "--list", "v*"])?;
-    Ok(Reachable::from_tags(out.lines().map(str::trim)))
-}
-
-/// stdout of a read-only git command on the user's repository.
-fn git_read(git_dir: &Path, args: &[&str]) -> Result<String, String> {
-    let out = std::process::Command::new("git")
-        .arg("--git-dir")
-        .arg(git_dir)
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run git {}: {e}", args.join(" ")))?;
-    if !out.status.success() {
-        return Err(format!(
-            "git {} in {}: {}",
-            args.join(" "),
-            git_dir.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    let id: CommitId = commit
+        .parse()
+        .map_err(|e| format!("{commit:?} is not a commit hash: {e}"))?;
+    let repo = Repo::open(git_dir).map_err(|e| e.to_string())?;
+    let tags = repo.tags_merged_into(id, "v*").map_err(|e| e.to_string())?;
+    Ok(Reachable::from_tags(tags.iter().map(String::as_str)))
 }
 
 /// The kernel cache key of the tree `tree` built with `opts` and `fixes`, or `None` (no cache, or the

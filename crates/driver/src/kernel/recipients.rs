@@ -3,6 +3,8 @@
 
 use std::path::Path;
 
+use culprit_git::{CommitId, Repo};
+
 /// Recipients of a kernel culprit (syzbot-bisection.md §9.1): the author and trailer addresses
 /// (`base`, all To); when they are two or fewer, the maintainers, reviewers and lists of the
 /// files the commit touches, from the `MAINTAINERS` file of the commit's own tree, split To/Cc
@@ -17,37 +19,21 @@ pub(crate) fn recipients(
     if base.to.len() > 2 {
         return base;
     }
-    let git = |args: &[&str]| -> Option<String> {
-        let out = std::process::Command::new("git")
-            .arg("--git-dir")
-            .arg(git_dir)
-            .args(args)
-            .output()
-            .ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    // Not a kernel tree, or anything git cannot read: the recipients stay as they are.
+    let Ok(id) = commit.parse::<CommitId>() else {
+        return base;
     };
-    let Some(text) = git(&["show", &format!("{commit}:MAINTAINERS")]) else {
+    let Ok(repo) = Repo::open(git_dir) else {
+        return base;
+    };
+    let Ok(text) = repo.file_at(id, "MAINTAINERS") else {
         return base;
     };
     let dirs: std::collections::HashSet<String> =
-        git(&["ls-tree", "-r", "-d", "--name-only", commit])
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_string)
-            .collect();
-    let files_text = git(&[
-        "diff-tree",
-        "--no-commit-id",
-        "-r",
-        "--root",
-        "--name-only",
-        commit,
-    ])
-    .unwrap_or_default();
-    let files: Vec<&str> = files_text.lines().filter(|l| !l.is_empty()).collect();
-    let patch = git(&["show", "--format=", "--no-color", "--no-ext-diff", commit]);
+        repo.dirs_at(id).unwrap_or_default().into_iter().collect();
+    let files_list = repo.changed_paths(id).unwrap_or_default();
+    let files: Vec<&str> = files_list.iter().map(String::as_str).collect();
+    let patch = repo.patch(id).ok();
     let maintainers = culprit_maintainers::Maintainers::parse_with_dirs(&text, |p| {
         dirs.contains(p.trim_end_matches('/'))
     });
