@@ -208,7 +208,7 @@ fn drive(
     if let Some(r) = options.runs {
         cfg.runs = r.max(1);
     }
-    cfg.jobs = options.jobs.max(1);
+    cfg.set_jobs(options.jobs);
     if let Some(c) = options.confidence {
         cfg.target = c;
     }
@@ -218,9 +218,7 @@ fn drive(
         Some(_) => culprit_vm::max_parallel_vms(&culprit_vm::VmConfig::default()) as u32,
         None => 1,
     };
-    cfg.any_crash = options.any_crash || policy != Policy::Bayes;
-    // git bisect run trusts --bad: no reproducibility check with git's rules.
-    cfg.repro_check = policy != Policy::Git;
+    cfg.set_any_crash(options.any_crash);
     let mut engine = Bisection::new(Arc::clone(&dag), bad_rev, &good_revs, cfg)
         .map_err(|e| Error::Input(e.to_string()))?;
 
@@ -329,7 +327,7 @@ fn drive(
     d.begin_session(&setup.logs, resumed)?;
     // Drive.
     let (tx, rx) = mpsc::channel::<worker::Message>();
-    let jobs = options.jobs.max(1) as usize;
+    let jobs = d.engine.config().jobs.max(1) as usize;
     let mut free: Vec<usize> = (0..jobs).rev().collect();
     d.checkouts_made = jobs;
     let mut running = 0;

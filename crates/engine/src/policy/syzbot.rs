@@ -20,7 +20,7 @@ use crate::tally::Tally;
 pub const RULES: Rules = Rules {
     runs: 10,
     min_runs: 2,
-    min_runs_why: "its rules call a commit bad only after two crashing runs (the git policy tests each commit once)",
+    min_runs_why: "its rules call a commit bad only after two crashing runs (use the git policy for one run per commit)",
     parallel: false,
     any_crash: true,
     repro_check: true,
