@@ -152,9 +152,9 @@ pub enum Bad {
     /// The engine cannot start on this range.
     #[error(transparent)]
     Range(#[from] culprit_engine::SetupError),
-    /// An unknown `--policy`.
-    #[error("unknown policy '{0}': use bayes, syzbot or git")]
-    Policy(String),
+    /// An unknown `--policy`, or options its rules cannot work with (too few `--runs`).
+    #[error("{}", policy_message(.0))]
+    Policy(culprit_engine::PolicyError),
     /// A number out of its range.
     #[error("{flag} must be between {min} and {max}{unit}, got {got}")]
     OutOfRange {
@@ -175,11 +175,6 @@ pub enum Bad {
     /// An empty `--test`.
     #[error("--test is empty: give the command that runs the reproducer")]
     EmptyTest,
-    /// `--policy syzbot` with fewer than two runs.
-    #[error(
-        "--runs must be at least 2 with --policy syzbot: its rules call a commit bad only after two crashing runs (use --policy git for one run per commit)"
-    )]
-    SyzbotRuns,
     /// A `--config` that is not a file.
     #[error("--config {}: no such file (give the kernel .config to build with)", .0.display())]
     NoConfig(PathBuf),
@@ -263,5 +258,15 @@ fn one_line(s: &str) -> String {
     match lines.find(|l| l.contains("error")) {
         Some(e) => format!("{head} {}", e.trim()),
         None => head,
+    }
+}
+
+/// What the engine's policy refused, in the words of the command line's flags.
+fn policy_message(e: &culprit_engine::PolicyError) -> String {
+    match e {
+        culprit_engine::PolicyError::TooFewRuns {
+            policy, min, why, ..
+        } => format!("--runs must be at least {min} with --policy {policy}: {why}"),
+        other => other.to_string(),
     }
 }

@@ -23,17 +23,20 @@ pub struct Options {
     pub build: String,
     /// Test command: exit 0 = no crash, 125 = cannot test, anything else = crashed.
     pub test: String,
-    /// Runs per test (syzbot) or the most runs per probe (bayes).
+    /// Runs per test (git, syzbot) or the most runs per probe (bayes); the policy's default when
+    /// unset.
     pub runs: Option<u32>,
-    /// Probes at once, each in its own checkout.
+    /// Jobs, each with its own checkout: probes at once where the policy allows
+    /// ([`culprit_engine::Policy::jobs`]).
     pub jobs: u32,
     /// Timeout of one build or one run.
     pub timeout_secs: u64,
-    /// `bayes`, `syzbot` or `git`.
+    /// The policy's name ([`culprit_engine::Policy::name`]: `bayes`, `syzbot` or `git`), as
+    /// recorded in the state directory; the engine parses it and says what it means.
     pub policy: String,
     /// A file the build produces, hashed to reuse results of identical binaries.
     pub artifact: Option<PathBuf>,
-    /// Count a crash with any title as the bisected one.
+    /// Count a crash with any title as the bisected one (git and syzbot always do).
     pub any_crash: bool,
     /// Kernel bisection: build with culprit-kbuild, test in VMs (`build`/`test` are unused).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,13 +94,9 @@ impl Progress {
     }
 }
 
+/// The policy named in the options (recorded options may name one that does not exist).
 pub(crate) fn parse_policy(s: &str) -> Result<Policy, Error> {
-    match s {
-        "bayes" => Ok(Policy::Bayes),
-        "syzbot" => Ok(Policy::Syzbot),
-        "git" => Ok(Policy::Git),
-        other => Err(Bad::Policy(other.to_string()).into()),
-    }
+    s.parse().map_err(|e| Bad::Policy(e).into())
 }
 
 /// `--runs`: runs per commit.
@@ -136,8 +135,11 @@ pub(crate) fn validate(o: &Options) -> Result<(), Error> {
     if o.kernel.is_none() && o.test.trim().is_empty() {
         return Err(Bad::EmptyTest.into());
     }
-    if o.policy == "syzbot" && o.runs.is_some_and(|r| r < 2) {
-        return Err(Bad::SyzbotRuns.into());
+    if let Some(runs) = o.runs {
+        // The policy says how few runs its verdicts can work with.
+        parse_policy(&o.policy)?
+            .check_runs(runs)
+            .map_err(Bad::Policy)?;
     }
     if !JOBS.contains(&o.jobs) {
         return Err(Bad::OutOfRange {
@@ -154,7 +156,42 @@ pub(crate) fn validate(o: &Options) -> Result<(), Error> {
 
 #[cfg(test)]
 mod tests {
-    use super::Progress;
+    use super::{Options, Progress, validate};
+
+    fn options(policy: &str, runs: Option<u32>) -> Options {
+        Options {
+            repo: "r".into(),
+            bad: "b".into(),
+            goods: vec![],
+            fix: false,
+            build: "make".into(),
+            test: "./t".into(),
+            runs,
+            jobs: 1,
+            timeout_secs: 60,
+            policy: policy.into(),
+            artifact: None,
+            any_crash: false,
+            kernel: None,
+            confidence: None,
+        }
+    }
+
+    #[test]
+    fn the_policy_refuses_too_few_runs_and_unknown_names() {
+        let e = validate(&options("syzbot", Some(1))).map_err(|e| e.to_string());
+        assert_eq!(
+            e,
+            Err("--runs must be at least 2 with --policy syzbot: its rules call a commit bad only after two crashing runs (use the git policy for one run per commit)".into())
+        );
+        assert!(validate(&options("syzbot", Some(2))).is_ok());
+        assert!(validate(&options("git", Some(1))).is_ok());
+        let e = validate(&options("fastest", Some(1))).map_err(|e| e.to_string());
+        assert_eq!(
+            e,
+            Err("unknown policy 'fastest': use bayes, syzbot or git".into())
+        );
+    }
 
     #[test]
     fn eta_is_steps_left_at_the_mean_time_per_commit() {

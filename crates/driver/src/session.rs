@@ -263,5 +263,6 @@ fn bisect(
     }
     d.begin_session(&logs, resumed)?;
     let executor = Box::new(executor::Local::new(backend, cancel.clone()));
-    d.run_to_end(executor, options.jobs, &cancel, started, &mut progress)
+    let jobs = d.engine.config().jobs;
+    d.run_to_end(executor, jobs, &cancel, started, &mut progress)
 }

@@ -156,7 +156,7 @@ pub(crate) fn engine(
     if let Some(r) = options.runs {
         cfg.runs = r.max(1);
     }
-    cfg.jobs = options.jobs.max(1);
+    cfg.set_jobs(options.jobs);
     if let Some(c) = options.confidence {
         cfg.target = c;
     }
@@ -166,9 +166,7 @@ pub(crate) fn engine(
         Some(_) => culprit_vm::max_parallel_vms(&culprit_vm::VmConfig::default()) as u32,
         None => 1,
     };
-    cfg.any_crash = options.any_crash || policy != Policy::Bayes;
-    // git bisect run trusts --bad: no reproducibility check with git's rules.
-    cfg.repro_check = policy != Policy::Git;
+    cfg.set_any_crash(options.any_crash);
     Ok(Bisection::new(dag, bad, goods, cfg).map_err(Bad::Range)?)
 }
 

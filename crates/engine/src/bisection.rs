@@ -8,9 +8,10 @@
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
-use crate::config::{Config, Mode, Policy};
+use crate::config::{Config, Mode};
 use crate::dag::{Dag, Rev};
 use crate::identify;
+use crate::policy::{self, Policy};
 use crate::probe::{
     Build, Conclusion, Event, Failure, Flags, Input, Outcome, Probe, ProbeId, Purpose, Verdict,
 };
@@ -417,7 +418,7 @@ impl Bisection {
     fn repro_runs(&self) -> u32 {
         match self.cfg.policy {
             Policy::Git => self.cfg.runs.max(1),
-            Policy::Syzbot => 20,
+            Policy::Syzbot => policy::syzbot::FIRST_RUNS,
             // Half a batch of VMs per round, enough to see the crash a few times in a round or
             // two: the identification asks for three sightings and the runs teach the search
             // its first crash rate.
@@ -455,7 +456,7 @@ impl Bisection {
 
     fn test_runs(&self) -> u32 {
         match self.cfg.policy {
-            Policy::Syzbot if self.syzbot.flaky => 20,
+            Policy::Syzbot if self.syzbot.flaky => policy::syzbot::FLAKY_RUNS,
             _ => self.cfg.runs.max(1),
         }
     }
@@ -974,25 +975,7 @@ impl Bisection {
         if build_failed {
             return Some(Verdict::Skip);
         }
-        match self.cfg.policy {
-            Policy::Syzbot => verdicts::syzbot_verdict(t, self.syzbot.flaky),
-            Policy::Git => Some(if t.target > 0 {
-                Verdict::Bad
-            } else if t.ok > 0 {
-                Verdict::Good
-            } else {
-                Verdict::Skip
-            }),
-            Policy::Bayes => Some(if t.target > 0 {
-                Verdict::Bad
-            } else if t.ok > 0 && t.ok * 2 >= t.total() {
-                Verdict::Good
-            } else if t.infra * 2 > t.total() && t.infra >= 3 {
-                return None;
-            } else {
-                Verdict::Skip
-            }),
-        }
+        self.cfg.policy.verdict(t, self.syzbot.flaky)
     }
 
     fn judge_repro(&mut self, rev: Rev, build_failed: bool, t: Tally) {
@@ -1566,7 +1549,7 @@ impl Bisection {
     /// the crashing end without checking that it reproduces (a flaky crash makes its answer
     /// wrong without a sign).
     fn claimed(&self, confidence: f64) -> Option<f64> {
-        (self.cfg.policy != Policy::Git).then_some(confidence)
+        self.cfg.policy.rules().confidence.then_some(confidence)
     }
 }
 

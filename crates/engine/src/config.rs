@@ -1,5 +1,7 @@
 //! Settings of one bisection.
 
+pub use crate::policy::Policy;
+
 /// What is being searched for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Mode {
@@ -9,20 +11,8 @@ pub enum Mode {
     Fix,
 }
 
-/// How runs become decisions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub enum Policy {
-    /// `git bisect run`: one run per commit, any crash is bad, git's midpoints.
-    Git,
-    /// syzbot's rules: 10 runs (20 for the first test and for flaky reproducers), fixed
-    /// thresholds, git's midpoints, a confidence product with a 0.66 cut-off.
-    Syzbot,
-    /// A posterior over the culprit with a learned crash probability; runs and commits chosen
-    /// for the most information per unit of cost. The default.
-    Bayes,
-}
-
-/// Settings of one bisection. `Config::new` gives the defaults of a policy.
+/// Settings of one bisection. `Config::new` gives the defaults of a policy; the setters that take
+/// what a caller asks for ([`Config::set_jobs`], [`Config::set_any_crash`]) apply its rules.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Config {
     /// Cause or fix bisection.
@@ -31,7 +21,8 @@ pub struct Config {
     pub policy: Policy,
     /// Runs per test (git, syzbot) or the most runs one probe may ask for (bayes).
     pub runs: u32,
-    /// Probes in flight at once (k-ary search; bayes only, the others are sequential).
+    /// Probes in flight at once (k-ary search with git and bayes; syzbot tests one commit at a
+    /// time). Set it with [`Config::set_jobs`], which applies the policy's rule.
     pub jobs: u32,
     /// Runs that execute at once within a probe (VMs per probe).
     pub vms: u32,
@@ -45,9 +36,10 @@ pub struct Config {
     /// Most distinct commits bayes may test in the bisection proper before it reports what it
     /// has (and at most twenty times as many probes).
     pub max_probes: u32,
-    /// Count a crash with any title as the crash being bisected (git and syzbot do).
+    /// Count a crash with any title as the crash being bisected (git and syzbot always do; see
+    /// [`Config::set_any_crash`]).
     pub any_crash: bool,
-    /// Test the crashing end first (the reproducibility check).
+    /// Test the crashing end first (the reproducibility check; all but git do).
     pub repro_check: bool,
     /// Whether testing an already built commit again costs no build (the driver keeps
     /// artifacts per commit).
@@ -58,25 +50,22 @@ pub struct Config {
 }
 
 impl Config {
-    /// Defaults for `policy` in `mode`.
+    /// Defaults for `policy` in `mode`: its runs, crash counting and reproducibility check
+    /// ([`Policy::rules`]), one job.
     pub fn new(mode: Mode, policy: Policy) -> Config {
-        let (runs, any_crash) = match policy {
-            Policy::Git => (1, true),
-            Policy::Syzbot => (10, true),
-            Policy::Bayes => (20, false),
-        };
+        let rules = policy.rules();
         Config {
             mode,
             policy,
-            runs,
+            runs: rules.runs,
             jobs: 1,
             vms: 10,
             build_cost: 0.0,
             run_cost: 0.0,
             target: 0.99,
             max_probes: 80,
-            any_crash,
-            repro_check: true,
+            any_crash: rules.any_crash,
+            repro_check: rules.repro_check,
             builds_cached: true,
             cross_tree: false,
         }
@@ -93,6 +82,18 @@ impl Config {
         let (build, run) = (build_secs.max(1e-3), run_secs.max(1e-3));
         self.build_cost = build;
         self.run_cost = run / f64::from(self.vms.max(1)) + run * RUN_MACHINE_SHARE;
+    }
+
+    /// Probes in flight at once when the caller has `requested` jobs: as many with a policy that
+    /// searches k-ary, one with syzbot's ([`Policy::jobs`]).
+    pub fn set_jobs(&mut self, requested: u32) {
+        self.jobs = self.policy.jobs(requested);
+    }
+
+    /// Counts a crash with any title as the bisected one when the caller `asked`, or always where
+    /// the policy does ([`Policy::any_crash`]).
+    pub fn set_any_crash(&mut self, asked: bool) {
+        self.any_crash = self.policy.any_crash(asked);
     }
 
     fn with_times(mut self, build_secs: f64, run_secs: f64) -> Config {

@@ -6,7 +6,9 @@
 //! the test N times), takes [`Build`] results and per-run [`Outcome`]s in any order, emits
 //! [`Event`]s for the log and ends with a [`Conclusion`]. Three policies share it: `git` (one run,
 //! any crash is bad), `syzbot` (syzbot's run counts, thresholds and confidence) and `bayes` (a
-//! posterior over the culprit with a learned crash rate; the default).
+//! posterior over the culprit with a learned crash rate; the default); [`policy`] says what each
+//! means (runs, verdicts, jobs, which crashes count, the reproducibility check), so its callers
+//! decide none of it.
 //!
 //! It must not know git, processes, files, clocks or unseeded randomness: the command-line driver
 //! feeds it real builds and runs, the simulator synthetic ones, through the very same code.
@@ -17,6 +19,7 @@ pub mod dag;
 pub mod identify;
 pub mod midpoint;
 pub mod order;
+pub mod policy;
 pub mod probe;
 pub mod reach;
 pub mod releases;
@@ -24,8 +27,9 @@ pub mod search;
 pub mod tally;
 
 pub use bisection::{Bisection, InputError, SetupError, Stats};
-pub use config::{Config, Mode, Policy};
+pub use config::{Config, Mode};
 pub use dag::{Dag, DagError, Release, Rev};
+pub use policy::{Policy, PolicyError};
 pub use probe::{
     Build, Conclusion, Event, Failure, Flags, Input, Outcome, Probe, ProbeId, Purpose, Verdict,
 };

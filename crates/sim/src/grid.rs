@@ -9,7 +9,9 @@
 
 use std::sync::Arc;
 
-use crate::trial::{Setup, Strategy};
+use culprit_engine::Policy;
+
+use crate::trial::Setup;
 use crate::world::{History, WorldParams};
 use crate::{Summary, trials};
 
@@ -133,29 +135,23 @@ pub fn cells(commits: u32) -> Vec<Cell> {
 pub struct CellResult {
     /// The cell.
     pub cell: Cell,
-    /// One row per strategy, in the order asked.
+    /// One row per policy, in the order asked.
     pub rows: Vec<Summary>,
 }
 
 impl CellResult {
-    /// The row of `strategy`, if it was run.
-    pub fn row(&self, strategy: Strategy) -> Option<&Summary> {
-        self.rows.iter().find(|r| r.strategy == strategy.name())
+    /// The row of `policy`, if it was run.
+    pub fn row(&self, policy: Policy) -> Option<&Summary> {
+        self.rows.iter().find(|r| r.strategy == policy.name())
     }
 }
 
-/// Runs `n` trials of each strategy in `cell` (trials in parallel).
-pub fn run_cell(
-    cell: &Cell,
-    setup: &Setup,
-    strategies: &[Strategy],
-    n: u32,
-    seed: u64,
-) -> CellResult {
+/// Runs `n` trials of each policy in `cell` (trials in parallel).
+pub fn run_cell(cell: &Cell, setup: &Setup, policies: &[Policy], n: u32, seed: u64) -> CellResult {
     let history = Arc::new(History::new(&cell.params, seed));
-    let rows = strategies
+    let rows = policies
         .iter()
-        .map(|&s| Summary::of(s.name(), &trials(&history, &cell.params, setup, s, n, seed)))
+        .map(|&p| Summary::of(p.name(), &trials(&history, &cell.params, setup, p, n, seed)))
         .collect();
     CellResult {
         cell: cell.clone(),
@@ -222,7 +218,7 @@ pub enum Verdict {
     Fail,
     /// The rule does not apply to this cell.
     NotApplicable,
-    /// A strategy the rule needs was not run.
+    /// A policy the rule needs was not run.
     Missing,
 }
 
@@ -260,7 +256,7 @@ fn check_one(rule: Rule, r: &CellResult) -> (Verdict, String) {
     if !rule.applies(&r.cell.params) {
         return (Verdict::NotApplicable, String::new());
     }
-    let Some(bayes) = r.row(Strategy::Bayes) else {
+    let Some(bayes) = r.row(Policy::Bayes) else {
         return (Verdict::Missing, "bayes not run".into());
     };
     let verdict = |ok: bool| if ok { Verdict::Pass } else { Verdict::Fail };
@@ -294,7 +290,7 @@ fn check_one(rule: Rule, r: &CellResult) -> (Verdict, String) {
             )
         }
         Rule::NotWorseThanSyzbot => {
-            let Some(syzbot) = r.row(Strategy::Syzbot) else {
+            let Some(syzbot) = r.row(Policy::Syzbot) else {
                 return (Verdict::Missing, "syzbot not run".into());
             };
             let ok = bayes.accuracy >= syzbot.accuracy;
@@ -315,15 +311,9 @@ fn check_one(rule: Rule, r: &CellResult) -> (Verdict, String) {
 mod tests {
     use super::*;
 
-    fn row(
-        strategy: Strategy,
-        accuracy: f64,
-        confidence: f64,
-        named: f64,
-        acc_named: f64,
-    ) -> Summary {
+    fn row(policy: Policy, accuracy: f64, confidence: f64, named: f64, acc_named: f64) -> Summary {
         Summary {
-            strategy: strategy.name().into(),
+            strategy: policy.name().into(),
             trials: 100,
             accuracy,
             inconclusive_rate: 1.0 - named,
@@ -404,29 +394,29 @@ mod tests {
             CellResult {
                 cell: cell(0.3, 0.02),
                 rows: vec![
-                    row(Strategy::Syzbot, 0.6, 0.9, 0.6, 0.9),
-                    row(Strategy::Bayes, 0.99, 0.995, 0.95, 0.99),
+                    row(Policy::Syzbot, 0.6, 0.9, 0.6, 0.9),
+                    row(Policy::Bayes, 0.99, 0.995, 0.95, 0.99),
                 ],
             },
             // Overconfident, too few named, worse than syzbot.
             CellResult {
                 cell: cell(0.1, 0.1),
                 rows: vec![
-                    row(Strategy::Syzbot, 0.95, 0.9, 0.9, 0.95),
-                    row(Strategy::Bayes, 0.92, 0.995, 0.85, 0.99),
+                    row(Policy::Syzbot, 0.95, 0.9, 0.9, 0.95),
+                    row(Policy::Bayes, 0.92, 0.995, 0.85, 0.99),
                 ],
             },
             // Repro 0.05: only (c) applies; unrelated 0.3 at repro 0.3: (b) does not apply.
             CellResult {
                 cell: cell(0.05, 0.0),
                 rows: vec![
-                    row(Strategy::Syzbot, 0.5, 0.9, 0.5, 0.5),
-                    row(Strategy::Bayes, 0.5, 0.99, 0.5, 0.5),
+                    row(Policy::Syzbot, 0.5, 0.9, 0.5, 0.5),
+                    row(Policy::Bayes, 0.5, 0.99, 0.5, 0.5),
                 ],
             },
             CellResult {
                 cell: cell(0.3, 0.3),
-                rows: vec![row(Strategy::Bayes, 0.8, 0.8, 0.5, 0.5)],
+                rows: vec![row(Policy::Bayes, 0.8, 0.8, 0.5, 0.5)],
             },
         ];
         let verdicts: Vec<Verdict> = check(&results).iter().map(|c| c.verdict).collect();
@@ -451,7 +441,7 @@ mod tests {
         // Exactly at the tolerance passes; just beyond fails.
         let edge = |acc: f64| CellResult {
             cell: cell(0.3, 0.02),
-            rows: vec![row(Strategy::Bayes, acc, 0.995, 1.0, 1.0)],
+            rows: vec![row(Policy::Bayes, acc, 0.995, 1.0, 1.0)],
         };
         assert_eq!(check(&[edge(0.981)])[0].verdict, Pass);
         assert_eq!(check(&[edge(0.979)])[0].verdict, Fail);

@@ -16,13 +16,14 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-pub use trial::{Setup, Strategy, TrialResult};
+pub use culprit_engine::Policy;
+pub use trial::{Setup, TrialResult};
 pub use world::{History, ParamsError, Trap, World, WorldParams};
 
 /// One row of the comparison table.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Summary {
-    /// Strategy name.
+    /// The policy's name ([`Policy::name`]; the key stays `strategy` in JSON).
     pub strategy: String,
     /// Trials run.
     pub trials: u32,
@@ -58,7 +59,7 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Summarizes the trials of strategy `name`.
+    /// Summarizes the trials of the policy named `name`.
     pub fn of(name: &str, r: &[TrialResult]) -> Summary {
         let n = r.len().max(1) as f64;
         let mean = |f: &dyn Fn(&TrialResult) -> f64| r.iter().map(f).sum::<f64>() / n;
@@ -97,13 +98,13 @@ impl Summary {
     }
 }
 
-/// Runs `trials` trials of `strategy` in `history`, in parallel. Trial `i`'s world comes from
-/// `seed` and `i` alone, so every strategy meets the same worlds.
+/// Runs `trials` trials of `policy` in `history`, in parallel. Trial `i`'s world comes from
+/// `seed` and `i` alone, so every policy meets the same worlds.
 pub fn trials(
     history: &Arc<History>,
     params: &WorldParams,
     setup: &Setup,
-    strategy: Strategy,
+    policy: Policy,
     trials: u32,
     seed: u64,
 ) -> Vec<TrialResult> {
@@ -115,25 +116,25 @@ pub fn trials(
                 params,
                 seed.wrapping_mul(1_000_003).wrapping_add(u64::from(i)),
             );
-            trial::run(history, world, strategy, setup)
+            trial::run(history, world, policy, setup)
         })
         .collect()
 }
 
-/// Runs `trials` trials of each strategy. Trial `i` uses the same world for every strategy.
+/// Runs `trials` trials of each policy. Trial `i` uses the same world for every policy.
 pub fn compare(
     params: &WorldParams,
     setup: &Setup,
-    strategies: &[Strategy],
+    policies: &[Policy],
     trials: u32,
     seed: u64,
 ) -> Vec<Summary> {
     let history = Arc::new(History::new(params, seed));
-    strategies
+    policies
         .iter()
-        .map(|&s| {
-            let results = crate::trials(&history, params, setup, s, trials, seed);
-            Summary::of(s.name(), &results)
+        .map(|&p| {
+            let results = crate::trials(&history, params, setup, p, trials, seed);
+            Summary::of(p.name(), &results)
         })
         .collect()
 }

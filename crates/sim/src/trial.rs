@@ -9,38 +9,6 @@ use culprit_engine::{Bisection, Build, Conclusion, Config, Event, Mode, Policy, 
 
 use crate::world::{History, World};
 
-/// A strategy under test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub enum Strategy {
-    /// `git bisect run`: one run per commit, any crash is bad, no reproducibility check.
-    Git,
-    /// syzbot's policy.
-    Syzbot,
-    /// culprit's default.
-    Bayes,
-}
-
-impl Strategy {
-    /// Name used on the command line and in the table.
-    pub fn name(self) -> &'static str {
-        match self {
-            Strategy::Git => "git",
-            Strategy::Syzbot => "syzbot",
-            Strategy::Bayes => "bayes",
-        }
-    }
-
-    /// Parses a name.
-    pub fn parse(s: &str) -> Option<Strategy> {
-        match s {
-            "git" => Some(Strategy::Git),
-            "syzbot" => Some(Strategy::Syzbot),
-            "bayes" => Some(Strategy::Bayes),
-            _ => None,
-        }
-    }
-}
-
 /// Costs and parallelism of a trial.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Setup {
@@ -50,7 +18,7 @@ pub struct Setup {
     pub run_secs: f64,
     /// Runs of one probe executing at once.
     pub vms: u32,
-    /// Probes in flight at once (machines).
+    /// Machines: probes in flight at once where the policy allows several ([`Policy::jobs`]).
     pub jobs: u32,
     /// Posterior at which bayes names a culprit.
     pub target: f64,
@@ -70,7 +38,7 @@ pub struct TrialResult {
     pub builds: u64,
     /// Simulated wall-clock seconds.
     pub wall_s: f64,
-    /// Confidence the strategy reported: the named commit's, or for an inconclusive end the
+    /// Confidence the policy reported: the named commit's, or for an inconclusive end the
     /// probability it gave that the culprit is in its set; 0 for any other end.
     pub confidence: f64,
     /// Named one commit (right or wrong).
@@ -90,35 +58,20 @@ struct Job {
     freed: bool,
 }
 
-/// Engine configuration for `strategy`.
-pub fn config(strategy: Strategy, setup: &Setup) -> Config {
-    let policy = match strategy {
-        Strategy::Git => Policy::Git,
-        Strategy::Syzbot => Policy::Syzbot,
-        Strategy::Bayes => Policy::Bayes,
-    };
+/// Engine configuration for `policy`: its defaults, the trial's costs, and as many probes in
+/// flight as the policy allows on `setup.jobs` machines.
+pub fn config(policy: Policy, setup: &Setup) -> Config {
     let mut cfg = Config::new(Mode::Cause, policy);
     cfg.vms = setup.vms.max(1);
-    // syzbot bisects one commit at a time; git and bayes use every machine (k-ary search).
-    cfg.jobs = if strategy != Strategy::Syzbot {
-        setup.jobs.max(1)
-    } else {
-        1
-    };
-    cfg.repro_check = strategy != Strategy::Git;
+    cfg.set_jobs(setup.jobs);
     cfg.set_times(setup.build_secs, setup.run_secs);
     cfg.target = setup.target;
     cfg
 }
 
 /// Runs one trial.
-pub fn run(
-    history: &Arc<History>,
-    mut world: World,
-    strategy: Strategy,
-    setup: &Setup,
-) -> TrialResult {
-    let cfg = config(strategy, setup);
+pub fn run(history: &Arc<History>, mut world: World, policy: Policy, setup: &Setup) -> TrialResult {
+    let cfg = config(policy, setup);
     let dag = Arc::new(history.dag.clone());
     let mut engine = match Bisection::new(dag, history.bad(), &[history.good()], cfg) {
         Ok(e) => e,

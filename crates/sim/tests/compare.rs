@@ -1,6 +1,6 @@
 //! The simulator drives the real engine: small worlds, checked figures.
 
-use culprit_sim::{Setup, Strategy, WorldParams, compare};
+use culprit_sim::{Policy, Setup, WorldParams, compare};
 
 fn setup(jobs: u32) -> Setup {
     Setup {
@@ -25,7 +25,7 @@ fn deterministic_world_every_strategy_is_right() {
     let rows = compare(
         &params,
         &setup(1),
-        &[Strategy::Git, Strategy::Syzbot, Strategy::Bayes],
+        &[Policy::Git, Policy::Syzbot, Policy::Bayes],
         40,
         7,
     );
@@ -38,7 +38,7 @@ fn deterministic_world_every_strategy_is_right() {
         dag: false,
         ..params
     };
-    let rows = compare(&linear, &setup(1), &[Strategy::Git, Strategy::Bayes], 40, 7);
+    let rows = compare(&linear, &setup(1), &[Policy::Git, Policy::Bayes], 40, 7);
     assert_eq!(rows[1].accuracy, 1.0);
     assert!(
         rows[1].mean_builds <= rows[0].mean_builds + 1e-9,
@@ -59,7 +59,7 @@ fn flaky_world_bayes_beats_git_and_syzbot() {
     let rows = compare(
         &params,
         &setup(1),
-        &[Strategy::Git, Strategy::Syzbot, Strategy::Bayes],
+        &[Policy::Git, Policy::Syzbot, Policy::Bayes],
         60,
         3,
     );
@@ -71,7 +71,7 @@ fn flaky_world_bayes_beats_git_and_syzbot() {
     );
     assert!(bayes.mean_runs < syzbot.mean_runs, "{rows:?}");
     // The same seed gives the same table.
-    let again = compare(&params, &setup(1), &[Strategy::Bayes], 60, 3);
+    let again = compare(&params, &setup(1), &[Policy::Bayes], 60, 3);
     assert_eq!(again[0], *bayes);
 }
 
@@ -85,7 +85,23 @@ fn parallel_probes_cut_wall_time() {
         build_fail_rate: 0.0,
         ..WorldParams::default()
     };
-    let one = &compare(&params, &setup(1), &[Strategy::Bayes], 40, 5)[0];
-    let four = &compare(&params, &setup(4), &[Strategy::Bayes], 40, 5)[0];
+    let one = &compare(&params, &setup(1), &[Policy::Bayes], 40, 5)[0];
+    let four = &compare(&params, &setup(4), &[Policy::Bayes], 40, 5)[0];
     assert!(four.mean_wall_s < 0.7 * one.mean_wall_s, "{one:?} {four:?}");
+}
+
+#[test]
+fn jobs_and_the_repro_check_come_from_the_engine_policy() {
+    // syzbot tests one commit at a time however many machines there are; git and bayes use
+    // them all; git alone skips the reproducibility check.
+    for p in Policy::all() {
+        let cfg = culprit_sim::trial::config(p, &setup(4));
+        assert_eq!(cfg.jobs, p.jobs(4), "{p}");
+        assert_eq!(cfg.repro_check, p != Policy::Git, "{p}");
+    }
+    assert_eq!(
+        culprit_sim::trial::config(Policy::Syzbot, &setup(4)).jobs,
+        1
+    );
+    assert_eq!(culprit_sim::trial::config(Policy::Git, &setup(4)).jobs, 4);
 }

@@ -4,7 +4,7 @@
 //! The full grid is `culprit sim --grid --trials 500` (minutes in release).
 
 use culprit_sim::grid::{self, BUILD_FAIL_RATE};
-use culprit_sim::{Setup, Strategy, Summary, WorldParams, compare};
+use culprit_sim::{Policy, Setup, Summary, WorldParams, compare};
 
 const COMMITS: u32 = 1000;
 
@@ -35,7 +35,7 @@ fn world(repro: f64, unrelated: f64) -> WorldParams {
 /// calibrated bayes fails this about once in 700 seeds; an overconfident one (accuracy 0.92 at
 /// confidence 0.995, as measured in issue 11) fails it at any seed.
 fn assert_calibrated(params: &WorldParams, trials: u32, seed: u64) -> Summary {
-    let row = compare(params, &setup(), &[Strategy::Bayes], trials, seed).remove(0);
+    let row = compare(params, &setup(), &[Policy::Bayes], trials, seed).remove(0);
     let tolerance = 3.0 * row.calibration_se;
     assert!(
         row.accuracy >= row.mean_confidence - tolerance,
@@ -79,12 +79,12 @@ fn calibrated_when_the_crash_rate_differs_per_commit() {
 fn calibration_se_is_the_spread_of_a_calibrated_accuracy() {
     // The tolerance the calibration tests use: at confidence 0.995 over 200 trials, three
     // standard errors are about 0.015, the acceptance's margin at 500 trials.
-    let row = compare(&world(0.3, 0.02), &setup(), &[Strategy::Bayes], 40, 2).remove(0);
+    let row = compare(&world(0.3, 0.02), &setup(), &[Policy::Bayes], 40, 2).remove(0);
     assert!(
         row.calibration_se > 0.0 && row.calibration_se < 0.05,
         "{row:?}"
     );
-    let det = compare(&world(1.0, 0.0), &setup(), &[Strategy::Git], 20, 2).remove(0);
+    let det = compare(&world(1.0, 0.0), &setup(), &[Policy::Git], 20, 2).remove(0);
     // git reports 1.0 every time: no room for error.
     assert_eq!(det.calibration_se, 0.0, "{det:?}");
 }
@@ -106,7 +106,7 @@ fn title_change_is_carried_by_the_alternative_titles() {
         title_change: true,
         ..world(1.0, 0.0)
     });
-    for r in compare(&p, &setup(), &[Strategy::Git, Strategy::Bayes], 60, 4) {
+    for r in compare(&p, &setup(), &[Policy::Git, Policy::Bayes], 60, 4) {
         assert_eq!(r.accuracy, 1.0, "{r:?}");
         assert_eq!(r.named_rate, 1.0, "{r:?}");
     }
@@ -120,7 +120,7 @@ fn either_first_bad_commit_of_a_non_monotone_history_is_right() {
         non_monotone: true,
         ..world(1.0, 0.0)
     });
-    let r = compare(&p, &setup(), &[Strategy::Git], 100, 5).remove(0);
+    let r = compare(&p, &setup(), &[Policy::Git], 100, 5).remove(0);
     assert_eq!(r.accuracy, 1.0, "{r:?}");
     assert_eq!(r.accuracy_among_named, 1.0, "{r:?}");
 }
@@ -132,8 +132,8 @@ fn a_trap_fools_the_any_crash_rule() {
         trap_rate: 0.5,
         ..plain.clone()
     };
-    let before = compare(&plain, &setup(), &[Strategy::Git], 100, 6).remove(0);
-    let after = compare(&trapped, &setup(), &[Strategy::Git], 100, 6).remove(0);
+    let before = compare(&plain, &setup(), &[Policy::Git], 100, 6).remove(0);
+    let after = compare(&trapped, &setup(), &[Policy::Git], 100, 6).remove(0);
     assert_eq!(before.accuracy, 1.0);
     assert!(after.accuracy < 0.9, "{after:?}");
 }
@@ -145,8 +145,8 @@ fn build_stretches_cost_builds_and_keep_the_answer() {
         build_stretches: 5,
         ..plain.clone()
     };
-    let before = compare(&plain, &setup(), &[Strategy::Git], 100, 8).remove(0);
-    let after = compare(&stretched, &setup(), &[Strategy::Git], 100, 8).remove(0);
+    let before = compare(&plain, &setup(), &[Policy::Git], 100, 8).remove(0);
+    let after = compare(&stretched, &setup(), &[Policy::Git], 100, 8).remove(0);
     // Right: the culprit, or a set holding it whose other members do not build.
     assert_eq!(after.accuracy, 1.0, "{after:?}");
     assert!(
@@ -167,7 +167,7 @@ fn the_grid_runs_every_kind_of_cell() {
             grid::run_cell(
                 c,
                 &setup(),
-                &[Strategy::Git, Strategy::Syzbot, Strategy::Bayes],
+                &[Policy::Git, Policy::Syzbot, Policy::Bayes],
                 8,
                 1,
             )
@@ -182,6 +182,6 @@ fn the_grid_runs_every_kind_of_cell() {
     }
     assert_eq!(grid::check(&results).len(), 15);
     // Reproducible.
-    let again = grid::run_cell(&kinds[0], &setup(), &[Strategy::Bayes], 8, 1);
+    let again = grid::run_cell(&kinds[0], &setup(), &[Policy::Bayes], 8, 1);
     assert_eq!(again.rows[0], results[0].rows[2]);
 }

@@ -9,8 +9,10 @@ use anyhow::Context;
 use culprit_driver::{
     Bad, Control, Ending, Error, KernelOptions, Log, Options, OutputProblem, Progress, Summary,
 };
+use culprit_engine::Policy;
 
 use super::outputs::{self, LateLog, Terminal, absolute};
+use super::policy::PolicyArg;
 
 /// The worked examples at the end of `culprit bisect --help`.
 const EXAMPLES: &str = "\
@@ -151,16 +153,17 @@ pub struct Args {
     /// Runs per test (syzbot; at least 2) or the most runs per commit (bayes) [1-1000].
     #[arg(long, value_name = "N", value_parser = range_u32(culprit_driver::RUNS), allow_negative_numbers = true)]
     runs: Option<u32>,
-    /// Commits tested at once, each in its own checkout [1-64].
+    /// Commits tested at once, each in its own checkout (syzbot's policy tests one at a time)
+    /// [1-64].
     #[arg(long, value_name = "K", default_value_t = 1, value_parser = range_u32(culprit_driver::JOBS), allow_negative_numbers = true)]
     jobs: u32,
     /// Seconds one build or one run may take [1-604800, a week]; a run that takes longer is a
     /// hang, which counts as the crash only when the bisected crash is a hang.
     #[arg(long, value_name = "SECS", default_value_t = 600, value_parser = range_u64(culprit_driver::TIMEOUT_SECS), allow_negative_numbers = true)]
     timeout: u64,
-    /// bayes (default), syzbot or git.
-    #[arg(long, default_value = "bayes", value_parser = ["bayes", "syzbot", "git"])]
-    policy: String,
+    /// How runs become decisions.
+    #[arg(long, value_enum, default_value_t = PolicyArg::Bayes)]
+    policy: PolicyArg,
     /// A file the build produces: identical files share results; a culprit whose file equals
     /// its parent's is flagged no-op.
     #[arg(long)]
@@ -231,7 +234,7 @@ pub fn run(mut args: Args) -> anyhow::Result<ExitCode> {
             runs: args.runs,
             jobs: args.jobs,
             timeout_secs: args.timeout,
-            policy: args.policy.clone(),
+            policy: Policy::from(args.policy).name().into(),
             artifact: args.artifact.clone(),
             any_crash: args.any_crash,
             confidence: args.confidence,

@@ -4,15 +4,18 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use culprit_driver::Options;
+use culprit_engine::Policy;
+
+use super::policy::PolicyArg;
 
 /// Bisect the bundled example: a 60-commit C project made in a temporary directory, where one
 /// commit introduces a NULL-pointer dereference that the reproducer hits about a third of the
 /// time.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// bayes (default), syzbot or git.
-    #[arg(long, default_value = "bayes", value_parser = ["bayes", "syzbot", "git"])]
-    policy: String,
+    /// How runs become decisions.
+    #[arg(long, value_enum, default_value_t = PolicyArg::Bayes)]
+    policy: PolicyArg,
     /// Commits tested at once [1-64].
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64), allow_negative_numbers = true)]
     jobs: u32,
@@ -49,7 +52,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         runs: None,
         jobs: args.jobs,
         timeout_secs: 60,
-        policy: args.policy,
+        policy: Policy::from(args.policy).name().into(),
         artifact: Some("parser".into()),
         any_crash: false,
         confidence: None,

@@ -3,5 +3,6 @@
 pub mod bisect;
 pub mod example;
 pub mod outputs;
+pub mod policy;
 pub mod report;
 pub mod sim;

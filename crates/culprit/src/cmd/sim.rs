@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use culprit_sim::grid::{self, CellResult, Check, Rule, Verdict};
-use culprit_sim::{Setup, Strategy, Summary, WorldParams};
+use culprit_sim::{Policy, Setup, Summary, WorldParams};
+
+use super::policy::{PolicyArg, Trimmed};
 
 /// Compare bisection strategies on synthetic worlds.
 ///
@@ -72,7 +74,8 @@ pub struct Args {
     /// Runs of one probe that execute at once (syzbot boots 10-20 VMs per commit) [1-1000].
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000), allow_negative_numbers = true)]
     vms: u32,
-    /// Probes in flight at once (machines; bayes only, the others are sequential) [1-64].
+    /// Machines: probes in flight at once where the policy allows (git and bayes search k-ary,
+    /// syzbot tests one commit at a time) [1-64].
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64), allow_negative_numbers = true)]
     jobs: u32,
     /// Trials per strategy (per cell with --grid) [1-1000000; default: 1000, 200 with --grid].
@@ -84,9 +87,9 @@ pub struct Args {
     /// Posterior probability at which bayes names a culprit [0.5-1, 1 excluded].
     #[arg(long, default_value_t = 0.99, value_parser = target_in, allow_negative_numbers = true)]
     target: f64,
-    /// Strategies to compare, comma separated: git, syzbot, bayes.
-    #[arg(long, default_value = "git,syzbot,bayes", value_delimiter = ',')]
-    strategies: Vec<String>,
+    /// Policies to compare, comma separated: git, syzbot, bayes.
+    #[arg(long, default_value = "git,syzbot,bayes", value_delimiter = ',', value_parser = Trimmed)]
+    strategies: Vec<PolicyArg>,
     /// Print JSON instead of the table.
     #[arg(long)]
     json: bool,
@@ -122,13 +125,7 @@ fn target_in(s: &str) -> Result<f64, String> {
 
 /// Runs the command.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let mut strategies = Vec::new();
-    for s in &args.strategies {
-        match Strategy::parse(s.trim()) {
-            Some(st) => strategies.push(st),
-            None => bail!("unknown strategy '{s}': use git, syzbot or bayes"),
-        }
-    }
+    let strategies: Vec<Policy> = args.strategies.iter().map(|&p| p.into()).collect();
     if args.commits < 2 {
         bail!("--commits must be at least 2");
     }
@@ -259,7 +256,7 @@ struct GridReport<'a> {
     checks: &'a [Check],
 }
 
-fn run_grid(args: &Args, setup: &Setup, strategies: &[Strategy]) -> anyhow::Result<ExitCode> {
+fn run_grid(args: &Args, setup: &Setup, strategies: &[Policy]) -> anyhow::Result<ExitCode> {
     let trials = args.trials.unwrap_or(200);
     let cells = grid::cells(args.commits);
     let mut out = std::io::stdout().lock();
@@ -398,10 +395,13 @@ fn run_grid(args: &Args, setup: &Setup, strategies: &[Strategy]) -> anyhow::Resu
     Ok(ExitCode::SUCCESS)
 }
 
-/// A mean confidence for the table: `none` for git, which claims none (one run per commit is
-/// trusted, so it cannot say how sure it is).
+/// A mean confidence for the table: `none` for a policy that claims none (git's trusts one run
+/// per commit, so it cannot say how sure it is).
 fn confidence(r: &Summary, x: f64) -> String {
-    if r.strategy == "git" {
+    if r.strategy
+        .parse::<Policy>()
+        .is_ok_and(|p| !p.rules().confidence)
+    {
         "none".into()
     } else {
         format!("{x:.3}")
