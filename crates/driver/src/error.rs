@@ -64,8 +64,11 @@ pub enum Error {
     #[error("history: {0}")]
     History(#[from] culprit_engine::DagError),
     /// A commit of the range is not in the loaded history (a bug in the history loader).
-    #[error("commit {0} missing from the history")]
-    MissingCommit(String),
+    #[error("commit {commit} missing from the history")]
+    MissingCommit {
+        /// The commit (short hash).
+        commit: String,
+    },
     /// The engine refused an input the driver gave it (a bug in the driver).
     #[error("the engine refused an input: {0}")]
     Engine(#[from] culprit_engine::InputError),
@@ -80,6 +83,9 @@ pub enum SlotFailure {
     /// The checkout could not be made.
     #[error(transparent)]
     Checkout(#[from] culprit_git::CheckoutError),
+    /// The user's repository could not be read (release tags).
+    #[error(transparent)]
+    Git(culprit_git::Error),
     /// A command could not be run.
     #[error(transparent)]
     Exec(#[from] culprit_exec::Error),
@@ -124,8 +130,11 @@ pub enum Bad {
     #[error(transparent)]
     Repo(culprit_git::Error),
     /// `--good` names the `--bad` commit.
-    #[error("--good {0} is the --bad commit itself")]
-    GoodIsBad(String),
+    #[error("--good {commit} is the --bad commit itself")]
+    GoodIsBad {
+        /// The commit (short hash).
+        commit: String,
+    },
     /// Cause bisection: `--good` is not older than `--bad`.
     #[error("--good {good} is not an ancestor of --bad {bad}: the good commit must be older")]
     GoodNotAncestor {

@@ -4,7 +4,23 @@
 
 use std::path::Path;
 
-use culprit_git::NewRepo;
+use culprit_git::{CreateError, NewRepo};
+
+/// Why the example repository could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ExampleError {
+    /// A file or directory could not be written.
+    #[error("cannot write in {}: {source}", path.display())]
+    Write {
+        /// Where.
+        path: std::path::PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// git could not make the repository or a commit.
+    #[error(transparent)]
+    Git(#[from] CreateError),
+}
 
 /// Commits in the example history.
 pub const COMMITS: u32 = 60;
@@ -58,24 +74,27 @@ int main(int argc, char **argv) {{
 
 /// Creates the example repository in `dir` (which must be empty or absent). Returns the bad
 /// (newest) and good (oldest) commits.
-pub fn create(dir: &Path) -> Result<(String, String), String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let repo =
-        NewRepo::init(dir, "main", "Ada Example", "ada@example.org").map_err(|e| e.to_string())?;
+pub fn create(dir: &Path) -> Result<(String, String), ExampleError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ExampleError::Write { path, source }
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let repo = NewRepo::init(dir, "main", "Ada Example", "ada@example.org")?;
     let mut first = None;
     for step in 1..=COMMITS {
         let buggy = step >= CULPRIT;
-        std::fs::write(dir.join("parser.c"), source(step, buggy)).map_err(|e| e.to_string())?;
+        std::fs::write(dir.join("parser.c"), source(step, buggy)).map_err(io(dir))?;
         std::fs::write(
             dir.join("Makefile"),
             "parser: parser.c\n\tcc -g -O1 -fsanitize=address -o parser parser.c\n",
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(io(dir))?;
         std::fs::write(
             dir.join("repro.sh"),
             "#!/bin/sh\n# Runs the parser on a random input; crashes (SIGSEGV) when the bug is there and\n# the input is the unknown header.\nexec ./parser \"$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')\"\n",
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(io(dir))?;
         let subject = if step == CULPRIT {
             "parser: drop the lookup check, every header is known now".to_string()
         } else {
@@ -83,12 +102,12 @@ pub fn create(dir: &Path) -> Result<(String, String), String> {
         };
         let date = format!("2024-01-01T00:{:02}:{:02}Z", step / 60, step % 60);
         let msg = format!("{subject}\n\nSigned-off-by: Ada Example <ada@example.org>\n");
-        repo.commit_all(&msg, &date).map_err(|e| e.to_string())?;
+        repo.commit_all(&msg, &date)?;
         if step == 1 {
-            first = Some(repo.head().map_err(|e| e.to_string())?);
+            first = Some(repo.head()?);
         }
     }
-    let head = repo.head().map_err(|e| e.to_string())?;
+    let head = repo.head()?;
     let first = first.unwrap_or(head);
     Ok((head.to_hex(), first.to_hex()))
 }

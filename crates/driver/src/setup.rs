@@ -62,7 +62,10 @@ pub(crate) fn resolve_range(
     }
     for &g in &goods {
         if g == bad {
-            return Err(Bad::GoodIsBad(g.short(12)).into());
+            return Err(Bad::GoodIsBad {
+                commit: g.short(12),
+            }
+            .into());
         }
         let (old, new) = if options.fix { (bad, g) } else { (g, bad) };
         if !repo.is_ancestor(old, new)? {
@@ -114,7 +117,9 @@ pub(crate) fn load_history(
         graph
             .index_of(c)
             .map(Rev)
-            .ok_or_else(|| Error::MissingCommit(c.short(12)))
+            .ok_or_else(|| Error::MissingCommit {
+                commit: c.short(12),
+            })
     };
     let bad_rev = index(bad)?;
     let good_revs: Vec<Rev> = goods.iter().map(|&g| index(g)).collect::<Result<_, _>>()?;

@@ -35,7 +35,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .keep
         .clone()
         .unwrap_or_else(|| tmp.path().join("parser"));
-    let (bad, good) = culprit_driver::example::create(&dir).map_err(anyhow::Error::msg)?;
+    let (bad, good) = culprit_driver::example::create(&dir)?;
     eprintln!(
         "culprit: example repository with {} commits in {}; commit {} of them introduces the crash",
         culprit_driver::example::COMMITS,

@@ -20,12 +20,11 @@ use crate::backend::{Built, Halt};
 /// Release tags reachable from `commit` (`git tag --merged COMMIT --list 'v*'`), for syzbot's
 /// per-release tables. A tree without release tags gives an empty set (then only the
 /// unconditional config fixes apply and the default compiler is kept).
-pub(super) fn reachable_releases(git_dir: &Path, commit: &str) -> Result<Reachable, String> {
-    let id: CommitId = commit
-        .parse()
-        .map_err(|e| format!("{commit:?} is not a commit hash: {e}"))?;
-    let repo = Repo::open(git_dir).map_err(|e| e.to_string())?;
-    let tags = repo.tags_merged_into(id, "v*").map_err(|e| e.to_string())?;
+pub(super) fn reachable_releases(
+    git_dir: &Path,
+    commit: CommitId,
+) -> Result<Reachable, culprit_git::Error> {
+    let tags = Repo::open(git_dir)?.tags_merged_into(commit, "v*")?;
     Ok(Reachable::from_tags(tags.iter().map(String::as_str)))
 }
 
@@ -93,7 +92,8 @@ pub(super) fn build_or_take(
 ) -> Result<Built, Halt> {
     let started = std::time::Instant::now();
     // syzbot's per-release tables: config fixes always, the compiler when --compiler-bin.
-    let reachable = reachable_releases(&k.git_dir, hex).map_err(failed)?;
+    let reachable = reachable_releases(&k.git_dir, job.commit)
+        .map_err(|e| Halt::Failed(SlotFailure::Git(e)))?;
     let fixes = fixes_for(CONFIG_FIXES, &reachable);
     let mut opts = k.build.clone();
     if let Some(bin) = &k.compiler_bin {

@@ -232,7 +232,7 @@ mod tests {
         tag("v5.10", &commits[2]);
         tag("e2e-tag", &commits[3]);
         let git_dir = tmp.path().join(".git");
-        let r = reachable_releases(&git_dir, &commits[1]).expect("tags");
+        let r = reachable_releases(&git_dir, commits[1].parse().expect("a hash")).expect("tags");
         assert_eq!(r.newest(), Some(culprit_kbuild::Release::new(5, 3)));
         // Before v5.4: KCOV is disabled and ORC becomes frame pointers; gcc from the table.
         let fixes: Vec<&str> = fixes_for(CONFIG_FIXES, &r)
@@ -248,7 +248,7 @@ mod tests {
             compiler_for_commit(COMPILER_TABLE, &Compiler::Gcc, &r, bin),
             Compiler::Path(bin.join("gcc-8.1.0/bin/gcc"))
         );
-        let r = reachable_releases(&git_dir, &commits[3]).expect("tags");
+        let r = reachable_releases(&git_dir, commits[3].parse().expect("a hash")).expect("tags");
         assert_eq!(r.newest(), Some(culprit_kbuild::Release::new(5, 10)));
         let fixes: Vec<&str> = fixes_for(CONFIG_FIXES, &r)
             .iter()
